@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+const ConfigSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_JWKS_URL: z.url().optional(),
+  JWT_ISSUER: z.string().optional(),
+  JWT_AUDIENCE: z.string().optional(),
+  HOST: z.string().default('127.0.0.1'),
+  API_PORT: port(3000),
+  WEBHOOKS_PORT: port(3001),
+  WORKER_PORT: port(3002),
+  PUBLIC_API_URL: z.url().optional(),
+  PUBLIC_WEBHOOKS_URL: z.url().optional(),
+  DATA_DIR: z.string().default('.data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+type Need = 'database' | 'jwt';
+
+export class ConfigError extends Error {
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment; lists every problem at once. */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  needs: Need[] = [],
+): Config & { DATABASE_URL: string } {
+  const parsed = ConfigSchema.safeParse(env);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  const config = parsed.success ? parsed.data : undefined;
+  if (config && needs.includes('database') && !config.DATABASE_URL) {
+    problems.push('DATABASE_URL: required (or use `pnpm start`, which starts embedded Postgres)');
+  }
+  if (config && needs.includes('jwt') && !config.JWT_SECRET && !config.JWT_JWKS_URL) {
+    problems.push('JWT_SECRET or JWT_JWKS_URL: one of them is required to verify bearer tokens');
+  }
+  if (!config || problems.length > 0) throw new ConfigError(problems);
+  return config as Config & { DATABASE_URL: string };
+}

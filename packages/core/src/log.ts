@@ -1,0 +1,27 @@
+import { pino, type Logger } from 'pino';
+
+/** Paths never written to a log line, whatever logs them. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-hub-signature-256"]',
+  'req.headers["x-hub-signature"]',
+  'req.headers["x-gitlab-token"]',
+  'headers.authorization',
+  'authorization',
+  'token',
+  'accessToken',
+  'webhookSecret',
+  'privateKey',
+  'secret',
+  '*.token',
+  '*.accessToken',
+  '*.webhookSecret',
+  '*.privateKey',
+  '*.secret',
+];
+
+export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
+  return pino({ name, level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+}
+
+export type { Logger };
