@@ -16,11 +16,14 @@ export class DomainError extends Error {
   readonly kind: DomainErrorKind;
   /** The input field the error is about, when there is one (dot path). */
   readonly field: string | undefined;
-  constructor(kind: DomainErrorKind, message: string, field?: string) {
+  /** The message without the field name, for per-field issue lists. */
+  readonly detail: string;
+  constructor(kind: DomainErrorKind, message: string, field?: string, detail?: string) {
     super(message);
     this.name = 'DomainError';
     this.kind = kind;
     this.field = field;
+    this.detail = detail ?? message;
   }
 }
 
@@ -30,4 +33,4 @@ export const conflict = (message: string, field?: string) =>
 export const forbidden = (message: string) => new DomainError('FORBIDDEN', message);
 export const unauthorized = (message: string) => new DomainError('UNAUTHORIZED', message);
 export const invalid = (field: string, message: string) =>
-  new DomainError('INVALID', `${field}: ${message}`, field);
+  new DomainError('INVALID', `${field}: ${message}`, field, message);

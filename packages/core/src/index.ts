@@ -6,6 +6,7 @@ export * from './db/entities.ts';
 export * from './db/orm.ts';
 export * from './errors.ts';
 export * from './jobs.ts';
+export * from './lifecycle.ts';
 export * from './log.ts';
 export * from './services/branch-mappings.ts';
 export * from './services/instances.ts';

@@ -1,0 +1,4 @@
+export { buildOpenApiDocument } from './openapi.ts';
+export type { AppRouter } from './root.ts';
+export { appRouter } from './root.ts';
+export { type ApiServerOptions, buildApiServer } from './server.ts';

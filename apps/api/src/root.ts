@@ -1,0 +1,15 @@
+import { branchMappingsRouter } from './routers/branch-mappings.ts';
+import { instancesRouter } from './routers/instances.ts';
+import { projectInstancesRouter } from './routers/project-instances.ts';
+import { projectsRouter } from './routers/projects.ts';
+import { router } from './trpc.ts';
+
+/** Every REST route's code is one hop from here: each file is named after its resource. */
+export const appRouter = router({
+  projects: projectsRouter,
+  projectInstances: projectInstancesRouter,
+  branchMappings: branchMappingsRouter,
+  instances: instancesRouter,
+});
+
+export type AppRouter = typeof appRouter;

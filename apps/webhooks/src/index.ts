@@ -1,0 +1,1 @@
+export { buildWebhooksServer, type WebhooksServerOptions } from './server.ts';

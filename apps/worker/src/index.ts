@@ -1,0 +1,1 @@
+export { buildWorkerHealthServer, type WorkerOptions } from './worker.ts';

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// The operator's command line: `ocore start | token | migrate`.
+import { parseArgs } from 'node:util';
+import { PERMISSIONS, type Permission } from '../auth/permissions.ts';
+import { mintToken } from '../auth/jwt.ts';
+import { createOrm, migrate } from '../db/orm.ts';
+import { loadJwtSecret } from './secrets.ts';
+import { start } from './start.ts';
+
+const USAGE = `usage:
+  ocore start                      start Postgres (embedded unless DATABASE_URL is set), api, webhooks and worker
+  ocore token [--org ID] [--sub ID] [--permissions a,b] [--expires 30d]
+                                   mint an HS256 bearer token with JWT_SECRET (or the one in .data/)
+  ocore migrate                    apply pending database migrations to DATABASE_URL`;
+
+async function tokenCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      org: { type: 'string', default: 'default' },
+      sub: { type: 'string', default: 'admin' },
+      permissions: { type: 'string', default: PERMISSIONS.join(',') },
+      expires: { type: 'string', default: '30d' },
+    },
+  });
+  const permissions = values.permissions.split(',').filter(Boolean);
+  const unknown = permissions.filter((p) => !(PERMISSIONS as readonly string[]).includes(p));
+  if (unknown.length > 0) throw new Error(`unknown permissions: ${unknown.join(', ')} (known: ${PERMISSIONS.join(', ')})`);
+  const token = await mintToken({
+    secret: loadJwtSecret(),
+    sub: values.sub,
+    org: values.org,
+    permissions: permissions as Permission[],
+    expiresIn: values.expires,
+    issuer: process.env.JWT_ISSUER,
+    audience: process.env.JWT_AUDIENCE,
+  });
+  process.stdout.write(`${token}\n`);
+}
+
+async function migrateCommand(): Promise<void> {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is required');
+  const orm = await createOrm(url, 2);
+  try {
+    const pending = await orm.migrator.getPending();
+    await migrate(orm);
+    process.stdout.write(`applied ${pending.length} migration(s)\n`);
+  } finally {
+    await orm.close();
+  }
+}
+
+const [command, ...rest] = process.argv.slice(2);
+try {
+  if (command === 'start') await start();
+  else if (command === 'token') await tokenCommand(rest);
+  else if (command === 'migrate') await migrateCommand();
+  else {
+    process.stderr.write(`${USAGE}\n`);
+    process.exit(command ? 2 : 0);
+  }
+} catch (error) {
+  process.stderr.write(`ocore ${command}: ${(error as Error).message}\n`);
+  process.exit(1);
+}
