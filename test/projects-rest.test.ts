@@ -170,7 +170,11 @@ describe('branch mappings over REST', () => {
       ],
     });
     expect(res.status).toBe(200);
-    expect(res.body.map((m: { branchPattern: string }) => m.branchPattern)).toEqual(['main', 'release/*', 'feature/**']);
+    expect(res.body.map((m: { branchPattern: string }) => m.branchPattern)).toEqual([
+      'main',
+      'release/*',
+      'feature/**',
+    ]);
     const listed = await get(`/api/projects/${project.id}/branch-mappings`);
     expect(listed.body).toEqual(res.body);
     expect((await get(`/api/projects/${project.id}`)).body.instanceCount).toBe(2);
@@ -185,7 +189,9 @@ describe('branch mappings over REST', () => {
     await put(`/api/projects/${project.id}/branch-mappings`, { branch: 'main', environmentId: prod.id });
     await put(`/api/projects/${project.id}/branch-mappings`, { branch: 'develop', environmentId: dev.id });
     const moved = await put(`/api/projects/${project.id}/branch-mappings`, { branch: 'main', environmentId: dev.id });
-    expect(moved.body.map((m: { branchPattern: string; instanceId: string }) => [m.branchPattern, m.instanceId]).sort()).toEqual(
+    expect(
+      moved.body.map((m: { branchPattern: string; instanceId: string }) => [m.branchPattern, m.instanceId]).sort(),
+    ).toEqual(
       [
         ['develop', dev.id],
         ['main', dev.id],
@@ -199,7 +205,10 @@ describe('branch mappings over REST', () => {
     const otherToken = await api.token({ org: 'someone-else' });
     const theirs = (await post('/api/instances', { name: 'Theirs', environment: 'staging' }, otherToken)).body;
     const cases: Array<[unknown, string]> = [
-      [{ mappings: [{ branchPattern: 'main', instanceId: '00000000-0000-4000-8000-000000000000' }] }, 'mappings.0.instanceId'],
+      [
+        { mappings: [{ branchPattern: 'main', instanceId: '00000000-0000-4000-8000-000000000000' }] },
+        'mappings.0.instanceId',
+      ],
       [{ mappings: [{ branchPattern: 'main', instanceId: theirs.id }] }, 'mappings.0.instanceId'],
       [
         {
@@ -222,7 +231,10 @@ describe('branch mappings over REST', () => {
       const res = await put(`/api/projects/${project.id}/branch-mappings`, body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body.code).toBe('BAD_REQUEST');
-      expect(res.body.issues.map((i: { path: string }) => i.path), JSON.stringify(body)).toContain(field);
+      expect(
+        res.body.issues.map((i: { path: string }) => i.path),
+        JSON.stringify(body),
+      ).toContain(field);
       expect(res.body.message).toContain(field);
     }
     expect((await get(`/api/projects/${project.id}/branch-mappings`)).body).toEqual([]);

@@ -1,13 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type AppRouter, buildApiServer } from '@ocore/api';
-import {
-  createLogger,
-  createTokenVerifier,
-  type MikroORM,
-  mintToken,
-  PERMISSIONS,
-  type Permission,
-} from '@ocore/core';
+import { createLogger, createTokenVerifier, type MikroORM, mintToken, PERMISSIONS, type Permission } from '@ocore/core';
 import { createMigratedDatabase } from '@ocore/core/testing';
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import type { FastifyInstance } from 'fastify';
@@ -18,9 +11,18 @@ export interface TestApi {
   orm: MikroORM;
   databaseUrl: string;
   secret: string;
-  token(options?: { org?: string; permissions?: readonly Permission[]; sub?: string; expiresIn?: string }): Promise<string>;
+  token(options?: {
+    org?: string;
+    permissions?: readonly Permission[];
+    sub?: string;
+    expiresIn?: string;
+  }): Promise<string>;
   /** fetch against the API with JSON in and out. */
-  call(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any }>;
+  call(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any }>;
   trpc(token: string): ReturnType<typeof createTRPCClient<AppRouter>>;
   close(): Promise<void>;
 }

@@ -1,11 +1,4 @@
-import {
-  announceReady,
-  createLogger,
-  createOrm,
-  createTokenVerifier,
-  loadConfig,
-  onShutdown,
-} from '@ocore/core';
+import { announceReady, createLogger, createOrm, createTokenVerifier, loadConfig, onShutdown } from '@ocore/core';
 import { buildApiServer } from './server.ts';
 
 const config = loadConfig(process.env, ['database', 'jwt']);

@@ -1,6 +1,6 @@
 import { generateOpenApiDocument } from 'trpc-to-openapi';
-import { SUCCESS_STATUS } from './routes.ts';
 import { appRouter } from './root.ts';
+import { SUCCESS_STATUS } from './routes.ts';
 
 const DESCRIPTIONS: Record<number, string> = { 201: 'Created', 204: 'No Content' };
 

@@ -1,6 +1,6 @@
 import type { EntityManager, Permission, Principal } from '@ocore/core';
 import { notFound } from '@ocore/core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { toTRPCError } from './errors.ts';
 import { OrgId } from './schemas.ts';
 import { withPermission } from './trpc.ts';
@@ -12,9 +12,9 @@ export interface RouteContext {
   principal: Principal;
 }
 
-export interface RouteDef<I extends z.ZodObject, O extends z.ZodType> {
+export interface RouteDef<I extends z.ZodObject, O extends z.ZodType, M extends Method> {
   permission: Permission;
-  method: Method;
+  method: M;
   /** REST path under /api, e.g. `/projects/{id}`. */
   path: `/${string}`;
   summary: string;
@@ -30,35 +30,48 @@ export interface RouteDef<I extends z.ZodObject, O extends z.ZodType> {
 /** `METHOD /path` → success status, for the runtime and for the OpenAPI document. */
 export const SUCCESS_STATUS = new Map<string, number>();
 
-function build<I extends z.ZodObject, O extends z.ZodType>(def: RouteDef<I, O>, path: `/${string}`) {
+function base<I extends z.ZodObject, O extends z.ZodType, M extends Method>(
+  def: RouteDef<I, O, M>,
+  path: `/${string}`,
+) {
   if (def.status) SUCCESS_STATUS.set(`${def.method} ${path}`, def.status);
-  const procedure = withPermission(def.permission)
-    .meta({
-      openapi: {
-        method: def.method,
-        path,
-        summary: def.summary,
-        description: def.description,
-        tags: def.tags,
-      },
-    })
+  return withPermission(def.permission)
+    .meta({ openapi: { method: def.method, path, summary: def.summary, description: def.description, tags: def.tags } })
     .input(def.input)
     .output(def.output);
-  const resolve = async (opts: {
-    ctx: RouteContext & { response: { status?: number } };
-    input: unknown;
-  }) => {
-    const { ctx } = opts;
-    const result = await def.run(ctx, opts.input as z.output<I>);
-    if (def.status) ctx.response.status = def.status;
+}
+
+function resolver<I extends z.ZodObject, O extends z.ZodType, M extends Method>(def: RouteDef<I, O, M>) {
+  return async (opts: { ctx: RouteContext & { response: { status?: number } }; input: unknown }) => {
+    const result = await def.run(opts.ctx, opts.input as z.output<I>);
+    if (def.status) opts.ctx.response.status = def.status;
     // The output schema already fixes the procedure's type; tRPC's generics cannot see that here.
     return result as never;
   };
-  return def.method === 'GET' ? procedure.query(resolve) : procedure.mutation(resolve);
 }
 
-/** One procedure for a REST route (and its tRPC twin). */
-export function route<I extends z.ZodObject, O extends z.ZodType>(def: RouteDef<I, O>) {
+const asQuery = <I extends z.ZodObject, O extends z.ZodType, M extends Method>(
+  def: RouteDef<I, O, M>,
+  path: `/${string}`,
+) => base(def, path).query(resolver(def));
+const asMutation = <I extends z.ZodObject, O extends z.ZodType, M extends Method>(
+  def: RouteDef<I, O, M>,
+  path: `/${string}`,
+) => base(def, path).mutation(resolver(def));
+
+type Built<I extends z.ZodObject, O extends z.ZodType, M extends Method> = M extends 'GET'
+  ? ReturnType<typeof asQuery<I, O, M>>
+  : ReturnType<typeof asMutation<I, O, M>>;
+
+function build<I extends z.ZodObject, O extends z.ZodType, M extends Method>(
+  def: RouteDef<I, O, M>,
+  path: `/${string}`,
+): Built<I, O, M> {
+  return (def.method === 'GET' ? asQuery(def, path) : asMutation(def, path)) as Built<I, O, M>;
+}
+
+/** One procedure: a REST route and its tRPC twin. GET routes are queries, the rest mutations. */
+export function route<I extends z.ZodObject, O extends z.ZodType, M extends Method>(def: RouteDef<I, O, M>) {
   return build(def, def.path);
 }
 
@@ -67,11 +80,12 @@ export function route<I extends z.ZodObject, O extends z.ZodType>(def: RouteDef<
  * org-scoped form, at `/api/orgs/{orgId}/projects/...`. An orgId other than
  * the caller's is a 404, like any resource of another org.
  */
-export function projectRoute<I extends z.ZodObject, O extends z.ZodType>(def: RouteDef<I, O>) {
-  const inOrg = build(
+export function projectRoute<I extends z.ZodObject, O extends z.ZodType, M extends Method>(def: RouteDef<I, O, M>) {
+  const orgInput = def.input.extend({ orgId: OrgId });
+  const inOrg = build<typeof orgInput, O, M>(
     {
       ...def,
-      input: def.input.extend({ orgId: OrgId }),
+      input: orgInput,
       run: async (ctx, input) => {
         if (input.orgId !== ctx.principal.orgId) throw toTRPCError(notFound('project'));
         return def.run(ctx, input as z.output<I>);

@@ -1,11 +1,4 @@
-import {
-  ENVIRONMENTS,
-  PROJECT_NAME_MAX,
-  PROJECT_SORTS,
-  SLUG_MAX,
-  SLUG_PATTERN,
-  TEST_GATES,
-} from '@ocore/core';
+import { ENVIRONMENTS, PROJECT_NAME_MAX, PROJECT_SORTS, SLUG_MAX, SLUG_PATTERN, TEST_GATES } from '@ocore/core';
 import { z } from 'zod';
 
 /*
@@ -22,11 +15,7 @@ export const strictInt = (min: number, max: number) => z.int().min(min).max(max)
  */
 export const queryBoolean = () => z.stringbool({ truthy: ['true', '1'], falsy: ['false', '0'] });
 export const queryInt = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.int().min(min).max(max));
+  z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.int().min(min).max(max));
 
 export const Uuid = z.uuid({ error: 'must be a UUID' });
 export const OrgId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an organization id');

@@ -43,7 +43,9 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
     void reply.status(envelope.status).send({ code: envelope.code, message: envelope.message });
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({ code: 'NOT_FOUND', message: `no route for ${request.method} ${request.url.split('?')[0]}` });
+    void reply
+      .status(404)
+      .send({ code: 'NOT_FOUND', message: `no route for ${request.method} ${request.url.split('?')[0]}` });
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -101,7 +103,11 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
               ? 'send the body as application/json'
               : body.message;
         const issues = body.data.issues;
-        return JSON.stringify({ code: body.code, message: issues ? formatMessage(body, issues) : message, ...(issues ? { issues } : {}) });
+        return JSON.stringify({
+          code: body.code,
+          message: issues ? formatMessage(body, issues) : message,
+          ...(issues ? { issues } : {}),
+        });
       } catch {
         return payload;
       }

@@ -38,9 +38,7 @@ export function loadConfig(
   needs: Need[] = [],
 ): Config & { DATABASE_URL: string } {
   const parsed = ConfigSchema.safeParse(env);
-  const problems = parsed.success
-    ? []
-    : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   const config = parsed.success ? parsed.data : undefined;
   if (config && needs.includes('database') && !config.DATABASE_URL) {
     problems.push('DATABASE_URL: required (or use `pnpm start`, which starts embedded Postgres)');

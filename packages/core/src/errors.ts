@@ -28,8 +28,7 @@ export class DomainError extends Error {
 }
 
 export const notFound = (what: string) => new DomainError('NOT_FOUND', `${what} not found`);
-export const conflict = (message: string, field?: string) =>
-  new DomainError('CONFLICT', message, field);
+export const conflict = (message: string, field?: string) => new DomainError('CONFLICT', message, field);
 export const forbidden = (message: string) => new DomainError('FORBIDDEN', message);
 export const unauthorized = (message: string) => new DomainError('UNAUTHORIZED', message);
 export const invalid = (field: string, message: string) =>

@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { MikroORM } from '../src/db/orm.ts';
 import { DomainError } from '../src/errors.ts';
 import { replaceBranchMappings } from '../src/services/branch-mappings.ts';
 import { createInstance } from '../src/services/instances.ts';
-import {
-  cloneProject,
-  createProject,
-  listProjects,
-  setArchived,
-  updateProject,
-} from '../src/services/projects.ts';
+import { cloneProject, createProject, listProjects, setArchived, updateProject } from '../src/services/projects.ts';
 import { createMigratedDatabase, principal } from '../src/testing/index.ts';
 
 let orm: MikroORM;

@@ -27,7 +27,7 @@ const set = projectRoute({
   summary: 'Set branch mappings',
   description: [
     '`{mappings: [...]}` replaces all mappings of the project.',
-    '`{branch, environmentId, priority?}` (the guide\'s form) sets the mapping of that one branch and keeps the others.',
+    "`{branch, environmentId, priority?}` (the guide's form) sets the mapping of that one branch and keeps the others.",
     'Patterns are exact names or globs (`release/*`, `feature/**`).',
     'Mapping to an instance of the org that is not linked to the project links it.',
   ].join(' '),

@@ -1,10 +1,4 @@
-import {
-  createInstance,
-  deleteInstance,
-  getInstance,
-  listInstances,
-  updateInstance,
-} from '@ocore/core';
+import { createInstance, deleteInstance, getInstance, listInstances, updateInstance } from '@ocore/core';
 import { z } from 'zod';
 import { route } from '../routes.ts';
 import { Environment, Instance, InstanceList, Name, PageQuery, Slug, Uuid, Version } from '../schemas.ts';

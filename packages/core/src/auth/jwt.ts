@@ -1,11 +1,4 @@
-import {
-
-  createRemoteJWKSet,
-  type JWTPayload,
-  type JWTVerifyGetKey,
-  jwtVerify,
-  SignJWT,
-} from 'jose';
+import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import { unauthorized } from '../errors.ts';
 import { PERMISSIONS, type Permission, type Principal } from './permissions.ts';
@@ -49,9 +42,7 @@ export function createTokenVerifier(settings: JwtSettings): TokenVerifier {
     try {
       const options = { algorithms, issuer: settings.issuer, audience: settings.audience };
       const result =
-        key instanceof Uint8Array
-          ? await jwtVerify(token, key, options)
-          : await jwtVerify(token, key, options);
+        key instanceof Uint8Array ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
       payload = result.payload;
     } catch (error) {
       const reason = (error as { code?: string }).code === 'ERR_JWT_EXPIRED' ? 'expired' : 'invalid';
@@ -60,9 +51,7 @@ export function createTokenVerifier(settings: JwtSettings): TokenVerifier {
     const claims = ClaimsSchema.safeParse(payload);
     if (!claims.success) throw unauthorized('bearer token is missing the sub or org claim');
     const known = new Set<string>(PERMISSIONS);
-    const permissions = new Set(
-      claims.data.permissions.filter((p): p is Permission => known.has(p)),
-    );
+    const permissions = new Set(claims.data.permissions.filter((p): p is Permission => known.has(p)));
     return { userId: claims.data.sub, orgId: claims.data.org, permissions };
   };
 }
@@ -89,4 +78,3 @@ export async function mintToken(options: MintOptions): Promise<string> {
   if (options.audience) jwt = jwt.setAudience(options.audience);
   return jwt.sign(new TextEncoder().encode(options.secret));
 }
-

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The operator's command line: `ocore start | token | migrate`.
 import { parseArgs } from 'node:util';
-import { PERMISSIONS, type Permission } from '../auth/permissions.ts';
 import { mintToken } from '../auth/jwt.ts';
+import { PERMISSIONS, type Permission } from '../auth/permissions.ts';
 import { createOrm, migrate } from '../db/orm.ts';
 import { loadJwtSecret } from './secrets.ts';
 import { start } from './start.ts';
@@ -25,7 +25,8 @@ async function tokenCommand(args: string[]): Promise<void> {
   });
   const permissions = values.permissions.split(',').filter(Boolean);
   const unknown = permissions.filter((p) => !(PERMISSIONS as readonly string[]).includes(p));
-  if (unknown.length > 0) throw new Error(`unknown permissions: ${unknown.join(', ')} (known: ${PERMISSIONS.join(', ')})`);
+  if (unknown.length > 0)
+    throw new Error(`unknown permissions: ${unknown.join(', ')} (known: ${PERMISSIONS.join(', ')})`);
   const token = await mintToken({
     secret: loadJwtSecret(),
     sub: values.sub,

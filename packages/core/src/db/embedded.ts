@@ -59,6 +59,13 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   mkdirSync(dirname(options.dataDir), { recursive: true });
   makeTraversable(dirname(options.dataDir));
   const password = 'postgres';
+  // Postgres says why it failed only in its log; keep the tail for the error message.
+  const recent: string[] = [];
+  const log = (line: unknown) => {
+    recent.push(String(line).trim());
+    if (recent.length > 20) recent.shift();
+    options.onLog?.(line);
+  };
   const pg = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port,
@@ -68,24 +75,16 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: options.persistent
       ? ['-c', 'max_connections=200']
-      : [
-          '-c',
-          'fsync=off',
-          '-c',
-          'synchronous_commit=off',
-          '-c',
-          'full_page_writes=off',
-          '-c',
-          'max_connections=300',
-        ],
-    onLog: options.onLog ?? (() => {}),
-    onError: options.onLog ?? (() => {}),
+      : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300'],
+    onLog: log,
+    onError: log,
   });
   if (!existsSync(`${options.dataDir}/PG_VERSION`)) await pg.initialise();
   try {
     await pg.start();
   } catch (error) {
-    throw new Error(`embedded Postgres failed to start on port ${port}: ${String(error)}`);
+    const why = recent.filter((l) => /FATAL|ERROR|HINT/.test(l)).join('\n') || String(error);
+    throw new Error(`embedded Postgres in ${options.dataDir} failed to start on port ${port}:\n${why}`);
   }
   const serverUrl = `postgresql://postgres:${password}@127.0.0.1:${port}`;
   return {

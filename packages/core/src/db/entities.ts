@@ -29,7 +29,10 @@ export const InstanceSchema = defineEntity({
   name: 'Instance',
   tableName: 'instances',
   properties: {
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     org: () => p.manyToOne(OrganizationSchema).deleteRule('cascade'),
     name: p.string().length(200),
     slug: p.string().length(100),
@@ -45,7 +48,10 @@ export const ProjectSchema = defineEntity({
   name: 'Project',
   tableName: 'projects',
   properties: {
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     org: () => p.manyToOne(OrganizationSchema).deleteRule('cascade'),
     name: p.string().length(200),
     slug: p.string().length(100),
@@ -79,7 +85,10 @@ export const BranchMappingSchema = defineEntity({
   name: 'BranchMapping',
   tableName: 'branch_mappings',
   properties: {
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     project: () => p.manyToOne(ProjectSchema).deleteRule('cascade'),
     branchPattern: p.string().length(255),
     instance: () => p.manyToOne(InstanceSchema).deleteRule('cascade'),

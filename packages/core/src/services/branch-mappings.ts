@@ -1,12 +1,7 @@
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import picomatch from 'picomatch';
 import type { Principal } from '../auth/permissions.ts';
-import {
-  BranchMappingSchema,
-  InstanceSchema,
-  ProjectInstanceSchema,
-  ProjectSchema,
-} from '../db/entities.ts';
+import { BranchMappingSchema, InstanceSchema, ProjectInstanceSchema, ProjectSchema } from '../db/entities.ts';
 import { invalid, notFound } from '../errors.ts';
 import { withVersionCheck } from './db-errors.ts';
 import { findProject } from './projects.ts';

@@ -1,8 +1,7 @@
 import { OptimisticLockError, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { conflict } from '../errors.ts';
 
-export const isUniqueViolation = (error: unknown): boolean =>
-  error instanceof UniqueConstraintViolationException;
+export const isUniqueViolation = (error: unknown): boolean => error instanceof UniqueConstraintViolationException;
 
 /** Turns a lost optimistic-lock race into a 409 the client can act on. */
 export async function withVersionCheck<T>(what: string, run: () => Promise<T>): Promise<T> {

@@ -30,11 +30,7 @@ export async function listInstances(
   return { instances: items.map(instanceView), total };
 }
 
-export async function findInstance(
-  em: EntityManager,
-  principal: Principal,
-  id: string,
-): Promise<Instance> {
+export async function findInstance(em: EntityManager, principal: Principal, id: string): Promise<Instance> {
   const instance = await em.findOne(InstanceSchema, { id, org: principal.orgId });
   if (!instance) throw notFound('instance');
   return instance;

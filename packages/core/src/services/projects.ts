@@ -47,11 +47,7 @@ export async function listProjects(
 }
 
 /** Loads a project of the caller's org, or 404: another org's project does not exist for them. */
-export async function findProject(
-  em: EntityManager,
-  principal: Principal,
-  id: string,
-): Promise<Project> {
+export async function findProject(em: EntityManager, principal: Principal, id: string): Promise<Project> {
   const project = await em.findOne(ProjectSchema, { id, org: principal.orgId }, { populate: POPULATE });
   if (!project) throw notFound('project');
   return project;
@@ -138,10 +134,7 @@ export async function updateProject(
 ): Promise<ProjectView> {
   const project = await findProject(em, principal, id);
   if (input.version !== undefined && input.version !== project.version) {
-    throw conflict(
-      `project is at version ${project.version}, not ${input.version}; reload it and retry`,
-      'version',
-    );
+    throw conflict(`project is at version ${project.version}, not ${input.version}; reload it and retry`, 'version');
   }
   if (input.name !== undefined) project.name = input.name;
   if (input.description !== undefined) project.description = input.description;
@@ -186,11 +179,7 @@ export async function setArchived(
  * Copies a project's settings, instance links and branch mappings under a
  * new name and slug. Repository credentials are never copied.
  */
-export async function cloneProject(
-  em: EntityManager,
-  principal: Principal,
-  id: string,
-): Promise<ProjectView> {
+export async function cloneProject(em: EntityManager, principal: Principal, id: string): Promise<ProjectView> {
   const source = await findProject(em, principal, id);
   const name = `${source.name.slice(0, PROJECT_NAME_MAX - ' (copy)'.length)} (copy)`;
   const created = await insertWithSlug(em, principal.orgId, undefined, name, async (tem, slug) => {

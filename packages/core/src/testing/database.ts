@@ -6,6 +6,13 @@ import pg from 'pg';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
 import { createOrm, type MikroORM, migrate } from '../db/orm.ts';
 
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Postgres server URL (no database) for this test run, from the global setup. */
+    pgServerUrl: string;
+  }
+}
+
 /**
  * Starts the Postgres server a test run uses: the one DATABASE_URL points
  * at, or an embedded one. Returns the server URL and a stop function.
@@ -36,9 +43,7 @@ export async function createDatabase(serverUrl: string, prefix = 'test'): Promis
 }
 
 /** A migrated database plus an ORM connected to it. */
-export async function createMigratedDatabase(
-  serverUrl: string,
-): Promise<{ databaseUrl: string; orm: MikroORM }> {
+export async function createMigratedDatabase(serverUrl: string): Promise<{ databaseUrl: string; orm: MikroORM }> {
   const databaseUrl = await createDatabase(serverUrl);
   const orm = await createOrm(databaseUrl, 5);
   await migrate(orm);

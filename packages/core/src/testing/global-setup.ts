@@ -1,12 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { startTestServer } from './database.ts';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    pgServerUrl: string;
-  }
-}
-
 /** vitest globalSetup: one Postgres server per test run, one database per test file. */
 export default async function setup(project: TestProject) {
   const server = await startTestServer();

@@ -2,6 +2,4 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122052415 } from './Migration20261122052415.ts';
 
 /** Every committed migration, oldest first. Listed explicitly so nothing depends on globbing. */
-export const MIGRATIONS: MigrationObject[] = [
-  { name: 'Migration20261122052415', class: Migration20261122052415 },
-];
+export const MIGRATIONS: MigrationObject[] = [{ name: 'Migration20261122052415', class: Migration20261122052415 }];
