@@ -1,4 +1,4 @@
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 
 /** Paths never written to a log line, whatever logs them. */
 export const REDACTED_PATHS = [
