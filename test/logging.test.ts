@@ -1,37 +1,24 @@
-import { Writable } from 'node:stream';
-import { buildApiServer } from '@ocore/api';
-import { createLogger, createTokenVerifier, mintToken, PERMISSIONS } from '@ocore/core';
-import { createMigratedDatabase } from '@ocore/core/testing';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { startTestApi } from './helpers/api.ts';
 
 describe('logs', () => {
-  it('never contain the bearer token, even when a request fails', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
-    const { orm } = await createMigratedDatabase(inject('pgServerUrl'));
-    const secret = 'log-test-secret-that-is-long-enough-1234';
-    const app = await buildApiServer({
-      orm,
-      verifyToken: createTokenVerifier({ secret }),
-      logger: createLogger('api', 'trace', sink),
-    });
-    const token = await mintToken({ secret, sub: 'u', org: 'acme', permissions: PERMISSIONS });
+  it('never contain the bearer token or secrets, even when a request fails', async () => {
+    const api = await startTestApi();
+    const token = await api.token();
     try {
-      await app.inject({ method: 'GET', url: '/api/projects', headers: { authorization: `Bearer ${token}` } });
-      await app.inject({ method: 'GET', url: '/api/projects', headers: { authorization: `Bearer ${token}x` } });
-      app.log.info({ req: { headers: { authorization: `Bearer ${token}` } } }, 'explicitly logged request');
-      app.log.info({ accessToken: 'ghp_secretvalue', webhookSecret: 'whsec' }, 'explicitly logged secrets');
+      await api.call('GET', '/api/projects', { token });
+      await api.call('GET', '/api/projects', { token: `${token}x` });
+      const logger = api.repositories.log;
+      logger.info({ req: { headers: { authorization: `Bearer ${token}` } } }, 'explicitly logged request');
+      logger.info(
+        { accessToken: 'ghp_secretvalue', webhookSecret: 'whsec', nested: { token: 'tok' } },
+        'explicitly logged secrets',
+      );
     } finally {
-      await app.close();
-      await orm.close();
+      await api.close();
     }
-    const all = lines.join('');
-    expect(lines.length).toBeGreaterThan(3);
+    const all = api.logs.join('');
+    expect(api.logs.length).toBeGreaterThan(3);
     expect(all).not.toContain(token.split('.')[2]);
     expect(all).not.toContain('ghp_secretvalue');
     expect(all).not.toContain('whsec');

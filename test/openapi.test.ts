@@ -21,6 +21,14 @@ const PROJECT_ROUTES = [
   'delete /projects/{id}/instances/{instanceId}',
   'get /projects/{id}/branch-mappings',
   'put /projects/{id}/branch-mappings',
+  'post /projects/{id}/repository',
+  'put /projects/{id}/repository',
+  'delete /projects/{id}/repository',
+  'post /projects/{id}/repository/reconfigure-webhook',
+  'post /projects/{id}/repository/regenerate-key',
+  'post /projects/{id}/repository/validate',
+  'get /projects/{id}/branches',
+  'get /projects/{id}/tags',
 ];
 const OTHER_ROUTES = [
   'get /instances',

@@ -1,14 +1,40 @@
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { type AppRouter, buildApiServer } from '@ocore/api';
-import { createLogger, createTokenVerifier, type MikroORM, mintToken, PERMISSIONS, type Permission } from '@ocore/core';
+import {
+  createBoss,
+  createLogger,
+  createProviderFactory,
+  createSecretBox,
+  createTokenVerifier,
+  DEFAULT_PROVIDER_SETTINGS,
+  generateKeySpec,
+  type MikroORM,
+  mintToken,
+  PERMISSIONS,
+  type Permission,
+  type PgBoss,
+  type ProviderSettings,
+  parseKeyRing,
+  type RepositoryDeps,
+} from '@ocore/core';
 import { createMigratedDatabase } from '@ocore/core/testing';
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
 
+export interface TestApiOptions {
+  providers?: Partial<ProviderSettings>;
+  webhookBaseUrl?: string;
+}
+
 export interface TestApi {
   url: string;
   orm: MikroORM;
+  boss: PgBoss;
+  repositories: RepositoryDeps;
+  /** Every log line the API wrote (JSON). */
+  logs: string[];
   databaseUrl: string;
   secret: string;
   token(options?: {
@@ -28,18 +54,46 @@ export interface TestApi {
 }
 
 /** Boots the real API server on a free port against a fresh, migrated database. */
-export async function startTestApi(): Promise<TestApi> {
+export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
   const { orm, databaseUrl } = await createMigratedDatabase(inject('pgServerUrl'));
   const secret = randomBytes(32).toString('hex');
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const logger = createLogger('api-test', 'debug', sink);
+  const boss = await createBoss(databaseUrl, logger, 2);
+  const providerSettings: ProviderSettings = {
+    ...DEFAULT_PROVIDER_SETTINGS,
+    retry: { retries: 2, baseDelayMs: 5, maxDelayMs: 2_000 },
+    ...options.providers,
+  };
+  const repositories: RepositoryDeps = {
+    providers: createProviderFactory(providerSettings),
+    providerSettings,
+    secrets: createSecretBox(parseKeyRing(generateKeySpec('test')), 'test'),
+    webhookBaseUrl: options.webhookBaseUrl ?? 'https://hooks.ocore.test',
+    log: logger,
+    scheduleCleanup: async (cleanup) => {
+      await boss.send('repository.cleanup', cleanup);
+    },
+  };
   const app: FastifyInstance = await buildApiServer({
     orm,
     verifyToken: createTokenVerifier({ secret }),
-    logger: createLogger('api-test', 'silent'),
+    repositories,
+    logger,
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     url,
     orm,
+    boss,
+    repositories,
+    logs,
     databaseUrl,
     secret,
     token: (options = {}) =>
@@ -72,6 +126,7 @@ export async function startTestApi(): Promise<TestApi> {
       }),
     async close() {
       await app.close();
+      await boss.stop({ graceful: false });
       await orm.close();
     },
   };

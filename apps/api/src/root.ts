@@ -2,6 +2,7 @@ import { branchMappingsRouter } from './routers/branch-mappings.ts';
 import { instancesRouter } from './routers/instances.ts';
 import { projectInstancesRouter } from './routers/project-instances.ts';
 import { projectsRouter } from './routers/projects.ts';
+import { repositoryRouter } from './routers/repository.ts';
 import { router } from './trpc.ts';
 
 /** Every REST route's code is one hop from here: each file is named after its resource. */
@@ -10,6 +11,7 @@ export const appRouter = router({
   projectInstances: projectInstancesRouter,
   branchMappings: branchMappingsRouter,
   instances: instancesRouter,
+  repository: repositoryRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,4 +1,4 @@
-import type { EntityManager, Permission, Principal } from '@ocore/core';
+import type { EntityManager, Permission, Principal, RepositoryDeps } from '@ocore/core';
 import { notFound } from '@ocore/core';
 import type { z } from 'zod';
 import { toTRPCError } from './errors.ts';
@@ -10,6 +10,8 @@ type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export interface RouteContext {
   em: EntityManager;
   principal: Principal;
+  repositories: RepositoryDeps;
+  response: { status?: number; headers?: Record<string, string> };
 }
 
 export interface RouteDef<I extends z.ZodObject, O extends z.ZodType, M extends Method> {
@@ -42,7 +44,7 @@ function base<I extends z.ZodObject, O extends z.ZodType, M extends Method>(
 }
 
 function resolver<I extends z.ZodObject, O extends z.ZodType, M extends Method>(def: RouteDef<I, O, M>) {
-  return async (opts: { ctx: RouteContext & { response: { status?: number } }; input: unknown }) => {
+  return async (opts: { ctx: RouteContext; input: unknown }) => {
     const result = await def.run(opts.ctx, opts.input as z.output<I>);
     if (def.status) opts.ctx.response.status = def.status;
     // The output schema already fixes the procedure's type; tRPC's generics cannot see that here.

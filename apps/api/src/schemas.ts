@@ -45,6 +45,58 @@ export const LinkedInstance = z
   .object({ id: z.string(), name: z.string(), slug: z.string() })
   .meta({ id: 'LinkedInstance' });
 
+export const GitRepository = z
+  .object({
+    id: z.string(),
+    provider: z.string(),
+    repoUrl: z.string(),
+    repoOwner: z.string(),
+    repoName: z.string(),
+    providerRepoId: z.string().nullable(),
+    githubRepoId: z.number().int().nullable(),
+    defaultBranch: z.string(),
+    visibility: z.string().nullable(),
+    authType: z.string(),
+    hasAccessToken: z.boolean(),
+    hasDeployKey: z.boolean(),
+    hasWebhook: z.boolean(),
+    deployKeyPublic: z.string().nullable(),
+    deployKeyFingerprint: z.string().nullable(),
+    deployKeyRegistered: z.boolean(),
+    webhookUrl: z.string().nullable(),
+    webhookRegistered: z.boolean(),
+    pollingEnabled: z.boolean(),
+    pollIntervalSeconds: z.number().int(),
+    lastPolledAt: z.string().nullable(),
+    lastSyncedAt: z.string().nullable(),
+    syncStatus: z.string(),
+    syncError: z.string().nullable(),
+    syncStatusChangedAt: z.string().nullable(),
+    providerCapabilities: z.record(z.string(), z.boolean()),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'GitRepository' });
+
+export const ManualSetup = z
+  .object({
+    deployKey: z.string(),
+    webhookUrl: z.string(),
+    webhookSecret: z.string(),
+    webhookContentType: z.literal('application/json'),
+    webhookEvents: z.array(z.string()),
+    instructions: z.array(z.string()),
+  })
+  .meta({
+    id: 'ManualSetup',
+    description: 'Only when oCore had no token to register the key and webhook itself. The secret is shown this once.',
+  });
+
+export const GitRepositoryWithSetup = GitRepository.extend({
+  manualSetup: ManualSetup.optional(),
+  warnings: z.array(z.string()).optional(),
+}).meta({ id: 'GitRepositoryWithSetup' });
+
 export const Project = z
   .object({
     id: z.string(),
@@ -62,7 +114,7 @@ export const Project = z
     branchMappings: z.array(BranchMapping),
     linkedInstances: z.array(LinkedInstance),
     instanceCount: z.number().int(),
-    gitRepository: z.null(),
+    gitRepository: GitRepository.nullable(),
   })
   .meta({ id: 'Project' });
 

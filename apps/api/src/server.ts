@@ -1,4 +1,4 @@
-import type { Logger, MikroORM, TokenVerifier } from '@ocore/core';
+import type { Logger, MikroORM, RepositoryDeps, TokenVerifier } from '@ocore/core';
 import scalar from '@scalar/fastify-api-reference';
 import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
@@ -10,6 +10,7 @@ import { type Context, createContextFactory } from './trpc.ts';
 export interface ApiServerOptions {
   orm: MikroORM;
   verifyToken: TokenVerifier;
+  repositories: RepositoryDeps;
   logger: Logger;
   /** Public base URL of the API, used in the OpenAPI document's server entry. */
   publicUrl?: string;
@@ -35,7 +36,11 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: 5000 },
   });
-  const createContext = createContextFactory({ orm: options.orm, verifyToken: options.verifyToken });
+  const createContext = createContextFactory({
+    orm: options.orm,
+    verifyToken: options.verifyToken,
+    repositories: options.repositories,
+  });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const envelope = envelopeForFastifyError(error);
@@ -117,8 +122,10 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
       router: appRouter,
       createContext: ({ req }: { req: { headers: Record<string, string | string[] | undefined> } }) =>
         createContext({ req }),
-      responseMeta: ({ ctx, errors }: { ctx?: Context; errors: unknown[] }) =>
-        errors.length === 0 && ctx?.response.status ? { status: ctx.response.status } : {},
+      responseMeta: ({ ctx, errors }: { ctx?: Context; errors: unknown[] }) => ({
+        ...(errors.length === 0 && ctx?.response.status ? { status: ctx.response.status } : {}),
+        ...(ctx?.response.headers ? { headers: ctx.response.headers } : {}),
+      }),
       onError: ({ error, path }: { error: { code: string }; path?: string }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') options.logger.error({ err: error, path }, 'REST call failed');
       },

@@ -4,6 +4,7 @@ import {
   type MikroORM,
   type Permission,
   type Principal,
+  type RepositoryDeps,
   requirePermission,
   type TokenVerifier,
   unauthorized,
@@ -15,14 +16,16 @@ import { type ErrorIssue, issuesOf, messageOf, toTRPCError } from './errors.ts';
 export interface ContextDeps {
   orm: MikroORM;
   verifyToken: TokenVerifier;
+  repositories: RepositoryDeps;
 }
 
 export interface Context {
   em: EntityManager;
   authorization: string | undefined;
   verifyToken: TokenVerifier;
-  /** Shared by every derived context, so a procedure can set the REST success status. */
-  response: { status?: number };
+  repositories: RepositoryDeps;
+  /** Shared by every derived context, so a procedure can set the REST success status and headers. */
+  response: { status?: number; headers?: Record<string, string> };
 }
 
 export function createContextFactory(deps: ContextDeps) {
@@ -32,6 +35,7 @@ export function createContextFactory(deps: ContextDeps) {
       em: deps.orm.em.fork(),
       authorization: Array.isArray(header) ? header[0] : header,
       verifyToken: deps.verifyToken,
+      repositories: deps.repositories,
       response: {},
     };
   };

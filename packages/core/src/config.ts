@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseKeyRing } from './secrets/secret-box.ts';
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
@@ -20,10 +21,17 @@ const ConfigSchema = z.object({
   DATA_DIR: z.string().default('.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  SECRETS_KEYS: z.string().optional(),
+  SECRETS_ACTIVE_KEY: z.string().optional(),
+  GITHUB_API_URL: z.url().default('https://api.github.com'),
+  GITLAB_API_URL: z.url().default('https://gitlab.com'),
+  BITBUCKET_API_URL: z.url().default('https://api.bitbucket.org/2.0'),
+  PROVIDER_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  PROVIDER_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(500),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
-type Need = 'database' | 'jwt';
+type Need = 'database' | 'jwt' | 'secrets';
 
 export class ConfigError extends Error {
   constructor(problems: string[]) {
@@ -45,6 +53,20 @@ export function loadConfig(
   }
   if (config && needs.includes('jwt') && !config.JWT_SECRET && !config.JWT_JWKS_URL) {
     problems.push('JWT_SECRET or JWT_JWKS_URL: one of them is required to verify bearer tokens');
+  }
+  if (config && needs.includes('secrets')) {
+    if (!config.SECRETS_KEYS) {
+      problems.push('SECRETS_KEYS: required: "<id>:<base64 32-byte key>[,…]" (`pnpm start` generates one)');
+    } else {
+      try {
+        const ring = parseKeyRing(config.SECRETS_KEYS);
+        if (config.SECRETS_ACTIVE_KEY && !ring.has(config.SECRETS_ACTIVE_KEY)) {
+          problems.push(`SECRETS_ACTIVE_KEY: "${config.SECRETS_ACTIVE_KEY}" is not in SECRETS_KEYS`);
+        }
+      } catch (error) {
+        problems.push((error as Error).message);
+      }
+    }
   }
   if (!config || problems.length > 0) throw new ConfigError(problems);
   return config as Config & { DATABASE_URL: string };

@@ -10,6 +10,7 @@ export const QUEUES = {
   deploymentRun: 'deployment.run',
   repositorySync: 'repository.sync',
   repositoryPoll: 'repository.poll',
+  repositoryCleanup: 'repository.cleanup',
   dead: 'dead-letter',
 } as const;
 
@@ -37,6 +38,13 @@ export async function ensureQueues(boss: PgBoss): Promise<void> {
   await boss.createQueue(QUEUES.deploymentRun, { ...common, expireInSeconds: 3600 });
   await boss.createQueue(QUEUES.repositorySync, { ...common, expireInSeconds: 300 });
   await boss.createQueue(QUEUES.repositoryPoll, { ...common, retryLimit: 1, expireInSeconds: 120 });
+  // A provider that is down may stay down for hours: retry leftovers for about a day.
+  await boss.createQueue(QUEUES.repositoryCleanup, {
+    ...common,
+    retryLimit: 12,
+    retryDelay: 60,
+    retryDelayMax: 4 * 3600,
+  });
 }
 
 export { PgBoss };

@@ -1,7 +1,7 @@
 import {
   cloneProject,
   createProject,
-  deleteProject,
+  deleteProjectAndRepository,
   getProject,
   listProjects,
   setArchived,
@@ -96,12 +96,16 @@ const remove = projectRoute({
   method: 'DELETE',
   path: '/projects/{id}',
   summary: 'Delete a project',
-  description: 'Removes the project with its branch mappings and instance links.',
+  description:
+    'Removes the project with its branch mappings and instance links, after removing its repository webhook and deploy key on the provider (failures there are reported in the X-OCore-Warnings header and retried later).',
   tags,
   status: 204,
   input: ById,
   output: z.void(),
-  run: ({ em, principal }, input) => deleteProject(em, principal, input.id),
+  run: async (ctx, input) => {
+    const { warnings } = await deleteProjectAndRepository(ctx.em, ctx.principal, input.id, ctx.repositories);
+    if (warnings.length) ctx.response.headers = { 'x-ocore-warnings': JSON.stringify(warnings) };
+  },
 });
 
 const archive = projectRoute({

@@ -4,14 +4,18 @@ import { parseArgs } from 'node:util';
 import { mintToken } from '../auth/jwt.ts';
 import { PERMISSIONS, type Permission } from '../auth/permissions.ts';
 import { createOrm, migrate } from '../db/orm.ts';
-import { loadJwtSecret } from './secrets.ts';
+import { rotateSecrets } from '../secrets/rotate.ts';
+import { createSecretBox, parseKeyRing } from '../secrets/secret-box.ts';
+import { addLocalSecretsKey, loadJwtSecret, loadSecretsKeys } from './secrets.ts';
 import { start } from './start.ts';
 
 const USAGE = `usage:
   ocore start                      start Postgres (embedded unless DATABASE_URL is set), api, webhooks and worker
   ocore token [--org ID] [--sub ID] [--permissions a,b] [--expires 30d]
                                    mint an HS256 bearer token with JWT_SECRET (or the one in .data/)
-  ocore migrate                    apply pending database migrations to DATABASE_URL`;
+  ocore migrate                    apply pending database migrations to DATABASE_URL
+  ocore rotate-secrets [--new-key] re-encrypt stored secrets with the active key (SECRETS_ACTIVE_KEY);
+                                   --new-key first adds a key to the local key ring in .data/`;
 
 async function tokenCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -52,11 +56,28 @@ async function migrateCommand(): Promise<void> {
   }
 }
 
+async function rotateCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { 'new-key': { type: 'boolean', default: false } } });
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is required');
+  const ring = values['new-key'] ? addLocalSecretsKey() : loadSecretsKeys();
+  const keys = parseKeyRing(ring.keys);
+  const box = createSecretBox(keys, ring.active ?? [...keys.keys()].at(-1) ?? '');
+  const orm = await createOrm(url, 2);
+  try {
+    const count = await rotateSecrets(orm.em.fork(), box);
+    process.stdout.write(`re-encrypted ${count} secret(s) with key ${box.activeKeyId}\n`);
+  } finally {
+    await orm.close();
+  }
+}
+
 const [command, ...rest] = process.argv.slice(2);
 try {
   if (command === 'start') await start();
   else if (command === 'token') await tokenCommand(rest);
   else if (command === 'migrate') await migrateCommand();
+  else if (command === 'rotate-secrets') await rotateCommand(rest);
   else {
     process.stderr.write(`${USAGE}\n`);
     process.exit(command ? 2 : 0);

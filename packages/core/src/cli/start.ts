@@ -7,7 +7,7 @@ import { mintToken } from '../auth/jwt.ts';
 import { PERMISSIONS } from '../auth/permissions.ts';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../db/embedded.ts';
 import { createOrm, migrate } from '../db/orm.ts';
-import { loadJwtSecret } from './secrets.ts';
+import { loadJwtSecret, loadSecretsKeys } from './secrets.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const SERVICES = [
@@ -54,6 +54,7 @@ export async function start(): Promise<void> {
   const logDir = join(dataDir, 'logs');
   mkdirSync(logDir, { recursive: true });
   const jwtSecret = loadJwtSecret(true);
+  const secretsKeys = loadSecretsKeys(true);
 
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = process.env.DATABASE_URL;
@@ -71,7 +72,14 @@ export async function start(): Promise<void> {
   await migrate(orm);
   await orm.close();
 
-  const env = { ...process.env, DATABASE_URL: databaseUrl, JWT_SECRET: jwtSecret, DATA_DIR: dataDir };
+  const env = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    JWT_SECRET: jwtSecret,
+    SECRETS_KEYS: secretsKeys.keys,
+    ...(secretsKeys.active ? { SECRETS_ACTIVE_KEY: secretsKeys.active } : {}),
+    DATA_DIR: dataDir,
+  };
   const children: ChildProcess[] = [];
   const stopAll = async () => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');

@@ -64,6 +64,7 @@ export const ProjectSchema = defineEntity({
     ...timestamps,
     instanceLinks: () => p.oneToMany(ProjectInstanceSchema).mappedBy('project'),
     branchMappings: () => p.oneToMany(BranchMappingSchema).mappedBy('project'),
+    repository: () => p.oneToOne(GitRepositorySchema).mappedBy('project').nullable(),
   },
   uniques: [{ properties: ['org', 'slug'] }],
   indexes: [{ properties: ['org', 'isArchived', 'name'] }],
@@ -99,7 +100,59 @@ export const BranchMappingSchema = defineEntity({
 });
 export type BranchMapping = InferEntity<typeof BranchMappingSchema>;
 
+export const AUTH_TYPES = ['deploy_key', 'access_token', 'github_app'] as const;
+export type AuthType = (typeof AUTH_TYPES)[number];
+export const SYNC_STATUSES = ['idle', 'queued', 'syncing', 'synced', 'error', 'not_found', 'access_denied'] as const;
+export type SyncStatus = (typeof SYNC_STATUSES)[number];
+
+/**
+ * A project's connected repository. Columns ending in `Sealed` hold
+ * AES-256-GCM ciphertext (see secrets/secret-box.ts), never plaintext.
+ */
+export const GitRepositorySchema = defineEntity({
+  name: 'GitRepository',
+  tableName: 'git_repositories',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
+    project: () => p.oneToOne(ProjectSchema).owner().unique().deleteRule('cascade'),
+    provider: p.enum(['github', 'gitlab', 'bitbucket'] as const),
+    repoUrl: p.string().length(500),
+    host: p.string().length(255),
+    apiBaseUrl: p.string().length(500),
+    repoOwner: p.string().length(255),
+    repoName: p.string().length(255),
+    providerRepoId: p.string().length(100).nullable().index(),
+    defaultBranch: p.string().length(255),
+    visibility: p.string().length(20).nullable(),
+    authType: p.enum(AUTH_TYPES),
+    accessTokenSealed: p.text().nullable(),
+    deployKeyPublic: p.text().nullable(),
+    deployKeyPrivateSealed: p.text().nullable(),
+    deployKeyFingerprint: p.string().length(100).nullable(),
+    deployKeyRemoteId: p.string().length(100).nullable(),
+    webhookSecretSealed: p.text().nullable(),
+    webhookUrl: p.string().length(500).nullable(),
+    webhookRemoteId: p.string().length(100).nullable(),
+    pollingEnabled: p.boolean().default(false),
+    pollIntervalSeconds: p.integer().default(60),
+    lastPolledAt: p.datetime().nullable(),
+    lastSyncedAt: p.datetime().nullable(),
+    syncStatus: p.enum(SYNC_STATUSES).default('idle'),
+    syncError: p.text().nullable(),
+    syncStatusChangedAt: p.datetime().nullable(),
+    providerCapabilities: p.json<Record<string, boolean>>(),
+    version: p.integer().version(),
+    ...timestamps,
+  },
+  indexes: [{ properties: ['provider', 'repoOwner', 'repoName'] }],
+});
+export type GitRepository = InferEntity<typeof GitRepositorySchema>;
+
 export const ALL_ENTITIES = [
+  GitRepositorySchema,
   OrganizationSchema,
   InstanceSchema,
   ProjectSchema,

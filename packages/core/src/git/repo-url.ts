@@ -78,7 +78,10 @@ export function parseRepoUrl(input: string, providerHint?: ProviderName, field =
 
   const provider = providerHint ?? providerForHost(host);
   if (!provider) {
-    throw invalid('provider', `cannot tell the provider from host "${host}"; pass provider: github, gitlab or bitbucket`);
+    throw invalid(
+      'provider',
+      `cannot tell the provider from host "${host}"; pass provider: github, gitlab or bitbucket`,
+    );
   }
   const known = providerForHost(host);
   if (providerHint && known && ['github.com', 'gitlab.com', 'bitbucket.org'].includes(host) && known !== providerHint) {

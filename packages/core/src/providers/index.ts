@@ -22,11 +22,16 @@ export const DEFAULT_PROVIDER_SETTINGS: ProviderSettings = {
 };
 
 /** The API base URL for a repository's host: the public service, or a self-managed server. */
-export function apiBaseUrlFor(parsed: Pick<ParsedRepoUrl, 'provider' | 'host' | 'webScheme' | 'webPort'>, settings: ProviderSettings): string {
+export function apiBaseUrlFor(
+  parsed: Pick<ParsedRepoUrl, 'provider' | 'host' | 'webScheme' | 'webPort'>,
+  settings: ProviderSettings,
+): string {
   const origin = `${parsed.webScheme}://${parsed.host}${parsed.webPort ? `:${parsed.webPort}` : ''}`;
   switch (parsed.provider) {
     case 'github':
-      return parsed.host === 'github.com' || parsed.host === 'www.github.com' ? settings.githubApiUrl : `${origin}/api/v3`;
+      return parsed.host === 'github.com' || parsed.host === 'www.github.com'
+        ? settings.githubApiUrl
+        : `${origin}/api/v3`;
     case 'gitlab':
       return parsed.host === 'gitlab.com' || parsed.host === 'www.gitlab.com' ? settings.gitlabApiUrl : origin;
     case 'bitbucket':

@@ -18,9 +18,13 @@ const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
 /** Parses `SECRETS_KEYS` ("id:base64key,id2:base64key"); every key must be 32 bytes. */
 export function parseKeyRing(spec: string): Map<string, Buffer> {
   const ring = new Map<string, Buffer>();
-  for (const entry of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [id, encoded] = entry.split(':');
-    if (!id || !encoded || !KEY_ID.test(id)) throw new Error(`SECRETS_KEYS: "${id ?? ''}:…" is not "<id>:<base64 key>"`);
+    if (!id || !encoded || !KEY_ID.test(id))
+      throw new Error(`SECRETS_KEYS: "${id ?? ''}:…" is not "<id>:<base64 key>"`);
     const key = Buffer.from(encoded, 'base64');
     if (key.length !== 32) throw new Error(`SECRETS_KEYS: key "${id}" must be 32 bytes (base64), got ${key.length}`);
     ring.set(id, key);

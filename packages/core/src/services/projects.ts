@@ -14,7 +14,7 @@ import { ensureOrganization } from './organizations.ts';
 import { nextFreeSlug, SLUG_MAX, slugify } from './slug.ts';
 import { type ProjectView, projectView } from './views.ts';
 
-const POPULATE = ['instanceLinks.instance', 'branchMappings'] as const;
+const POPULATE = ['instanceLinks.instance', 'branchMappings', 'repository'] as const;
 export const PROJECT_NAME_MAX = 200;
 
 export const PROJECT_SORTS = ['name', 'createdAt', 'slug'] as const;

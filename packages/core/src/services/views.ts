@@ -1,4 +1,5 @@
 import type { BranchMapping, Instance, Project } from '../db/entities.ts';
+import { type GitRepositoryView, repositoryView } from './repository-views.ts';
 
 /** The JSON shapes the API returns; field names follow the oCore API reference. */
 export interface BranchMappingView {
@@ -31,7 +32,7 @@ export interface ProjectView {
   branchMappings: BranchMappingView[];
   linkedInstances: LinkedInstanceView[];
   instanceCount: number;
-  gitRepository: null;
+  gitRepository: GitRepositoryView | null;
 }
 
 export interface InstanceView {
@@ -64,7 +65,7 @@ export function sortMappings(mappings: BranchMapping[]): BranchMapping[] {
   );
 }
 
-/** Expects `instanceLinks.instance` and `branchMappings` to be loaded. */
+/** Expects `instanceLinks.instance`, `branchMappings` and `repository` to be loaded. */
 export function projectView(project: Project): ProjectView {
   const linked = project.instanceLinks
     .getItems()
@@ -86,7 +87,7 @@ export function projectView(project: Project): ProjectView {
     branchMappings: sortMappings(project.branchMappings.getItems()).map(branchMappingView),
     linkedInstances: linked,
     instanceCount: linked.length,
-    gitRepository: null,
+    gitRepository: project.repository ? repositoryView(project.repository) : null,
   };
 }
 

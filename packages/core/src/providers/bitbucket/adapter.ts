@@ -2,7 +2,14 @@ import { ProviderError } from '../errors.ts';
 import type { AccessReport, GitProvider, ProviderCapabilities, ProviderConnection, RepoRef } from '../port.ts';
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from '../retry.ts';
 import { createBitbucketClient } from './client.ts';
-import { type BitbucketHookJson, type BitbucketRepoJson, STATE, toDeployKey, toRepository, toWebhook } from './convert.ts';
+import {
+  type BitbucketHookJson,
+  type BitbucketRepoJson,
+  STATE,
+  toDeployKey,
+  toRepository,
+  toWebhook,
+} from './convert.ts';
 
 export const BITBUCKET_CAPABILITIES: ProviderCapabilities = {
   webhooks: true,
@@ -16,7 +23,10 @@ export const BITBUCKET_CAPABILITIES: ProviderCapabilities = {
 const enc = encodeURIComponent;
 const isNotFound = (error: unknown) => error instanceof ProviderError && error.status === 404;
 
-export function createBitbucketProvider(connection: ProviderConnection, retry: RetryPolicy = DEFAULT_RETRY): GitProvider {
+export function createBitbucketProvider(
+  connection: ProviderConnection,
+  retry: RetryPolicy = DEFAULT_RETRY,
+): GitProvider {
   const client = createBitbucketClient(connection);
   const call = <T>(run: () => Promise<T>) => withRetry(run, retry);
   const path = (ref: RepoRef) => `/repositories/${enc(ref.owner)}/${enc(ref.name)}`;
@@ -25,7 +35,9 @@ export function createBitbucketProvider(connection: ProviderConnection, retry: R
     if (ref.providerRepoId) {
       try {
         // `{}` as the workspace looks a repository up by its UUID alone, wherever it moved.
-        return await call(() => client.request<BitbucketRepoJson>('GET', `/repositories/%7B%7D/${enc(ref.providerRepoId ?? '')}`));
+        return await call(() =>
+          client.request<BitbucketRepoJson>('GET', `/repositories/%7B%7D/${enc(ref.providerRepoId ?? '')}`),
+        );
       } catch (error) {
         if (!isNotFound(error)) throw error;
       }
@@ -46,7 +58,9 @@ export function createBitbucketProvider(connection: ProviderConnection, retry: R
     capabilities: BITBUCKET_CAPABILITIES,
     getRepository: async (ref) => toRepository((await readRepository(ref)).data),
     async listBranches(ref) {
-      const items = await call(() => client.all<{ name: string; target: { hash: string } }>(`${path(ref)}/refs/branches`));
+      const items = await call(() =>
+        client.all<{ name: string; target: { hash: string } }>(`${path(ref)}/refs/branches`),
+      );
       return items.map((b) => ({ name: b.name, sha: b.target.hash }));
     },
     async listTags(ref) {
@@ -54,7 +68,9 @@ export function createBitbucketProvider(connection: ProviderConnection, retry: R
       return items.map((t) => ({ name: t.name, sha: t.target.hash }));
     },
     async createWebhook(ref, spec) {
-      const { data } = await call(() => client.request<BitbucketHookJson>('POST', `${path(ref)}/hooks`, hookBody(spec.url, spec.secret)));
+      const { data } = await call(() =>
+        client.request<BitbucketHookJson>('POST', `${path(ref)}/hooks`, hookBody(spec.url, spec.secret)),
+      );
       return toWebhook(data);
     },
     async getWebhook(ref, id) {
@@ -81,13 +97,18 @@ export function createBitbucketProvider(connection: ProviderConnection, retry: R
     },
     async addDeployKey(ref, title, publicKey) {
       const { data } = await call(() =>
-        client.request<{ id: number; key: string }>('POST', `${path(ref)}/deploy-keys`, { key: publicKey, label: title }),
+        client.request<{ id: number; key: string }>('POST', `${path(ref)}/deploy-keys`, {
+          key: publicKey,
+          label: title,
+        }),
       );
       return toDeployKey(data);
     },
     async getDeployKey(ref, id) {
       try {
-        const { data } = await call(() => client.request<{ id: number; key: string }>('GET', `${path(ref)}/deploy-keys/${enc(id)}`));
+        const { data } = await call(() =>
+          client.request<{ id: number; key: string }>('GET', `${path(ref)}/deploy-keys/${enc(id)}`),
+        );
         return toDeployKey(data);
       } catch (error) {
         if (isNotFound(error)) return null;
@@ -108,7 +129,8 @@ export function createBitbucketProvider(connection: ProviderConnection, retry: R
       const missing: string[] = [];
       if (scopes) {
         if (!scopes.some((s) => s.startsWith('repository'))) missing.push('repository');
-        if (!scopes.includes('repository:admin') && !scopes.includes('admin:repository:bitbucket')) missing.push('repository:admin');
+        if (!scopes.includes('repository:admin') && !scopes.includes('admin:repository:bitbucket'))
+          missing.push('repository:admin');
         if (!scopes.includes('webhook') && !scopes.includes('write:webhook:bitbucket')) missing.push('webhook');
       }
       return { scopes, missing, canAdminister: scopes ? !missing.includes('repository:admin') : null };

@@ -46,7 +46,8 @@ export function createBitbucketClient(connection: ProviderConnection): Bitbucket
     }
     if (!response.ok) {
       const message =
-        (json as { error?: { message?: string } } | undefined)?.error?.message ?? (text.slice(0, 200) || response.statusText);
+        (json as { error?: { message?: string } } | undefined)?.error?.message ??
+        (text.slice(0, 200) || response.statusText);
       throw new ProviderError(response.status, message, retryAfterFrom(response.status, response.headers));
     }
     return { data: json as T, headers: response.headers };

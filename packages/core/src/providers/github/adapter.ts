@@ -103,7 +103,9 @@ export function createGitHubProvider(connection: ProviderConnection, retry: Retr
       }
     },
     async updateWebhook(ref, id, spec) {
-      const res = await call(() => octokit.rest.repos.updateWebhook({ ...repo(ref), hook_id: Number(id), ...hookBody(spec) }));
+      const res = await call(() =>
+        octokit.rest.repos.updateWebhook({ ...repo(ref), hook_id: Number(id), ...hookBody(spec) }),
+      );
       return toWebhook(res.data);
     },
     async deleteWebhook(ref, id) {
@@ -140,7 +142,13 @@ export function createGitHubProvider(connection: ProviderConnection, retry: Retr
       const data = res.data as GitHubRepoJson;
       // Classic tokens list their scopes; fine-grained tokens and app tokens do not.
       const header = (res.headers as Record<string, string | undefined>)['x-oauth-scopes'];
-      const scopes = header === undefined ? null : header.split(',').map((s) => s.trim()).filter(Boolean);
+      const scopes =
+        header === undefined
+          ? null
+          : header
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean);
       const missing: string[] = [];
       if (scopes) {
         const has = (s: string) => scopes.includes(s);

@@ -29,7 +29,12 @@ export function toRepository(repo: GitHubRepoJson): RemoteRepository {
   };
 }
 
-export function toWebhook(hook: { id: number; active: boolean; events: string[]; config: { url?: string } }): RemoteWebhook {
+export function toWebhook(hook: {
+  id: number;
+  active: boolean;
+  events: string[];
+  config: { url?: string };
+}): RemoteWebhook {
   return { id: String(hook.id), url: hook.config.url ?? '', active: hook.active, events: hook.events };
 }
 

@@ -25,7 +25,11 @@ function toProviderError(error: unknown): never {
   if (error instanceof GitbeakerRequestError) {
     const cause = error.cause as { description?: string; response?: Response } | undefined;
     const status = cause?.response?.status ?? 0;
-    throw new ProviderError(status, cause?.description ?? error.message, retryAfterFrom(status, cause?.response?.headers));
+    throw new ProviderError(
+      status,
+      cause?.description ?? error.message,
+      retryAfterFrom(status, cause?.response?.headers),
+    );
   }
   if (error instanceof GitbeakerRetryError) {
     const status = Number(/last status code: (\d+)/.exec(error.message)?.[1] ?? 0);
@@ -45,7 +49,8 @@ export function createGitLabProvider(connection: ProviderConnection, retry: Retr
   });
   const call = <T>(run: () => Promise<T>) => withRetry(() => run().catch(toProviderError), retry);
   /** Numeric id when known (survives renames and transfers), else the full path. */
-  const pid = (ref: RepoRef): string | number => (ref.providerRepoId ? Number(ref.providerRepoId) : `${ref.owner}/${ref.name}`);
+  const pid = (ref: RepoRef): string | number =>
+    ref.providerRepoId ? Number(ref.providerRepoId) : `${ref.owner}/${ref.name}`;
 
   const readProject = async (ref: RepoRef): Promise<GitLabProjectJson> => {
     if (ref.providerRepoId) {
