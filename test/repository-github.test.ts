@@ -386,6 +386,31 @@ describe('a GitHub repository connected without a token', () => {
   });
 });
 
+describe('repository calls through @trpc/client', () => {
+  it('connect, validate, branches, tags and disconnect', async () => {
+    const repo = github.addRepo('acme', 'typed', { tags: [{ name: 'v2', sha: '9'.repeat(40) }] });
+    const client = api.trpc(admin);
+    const project = await client.projects.create.mutate({ name: 'Typed repository' });
+    const connected = await client.repository.connect.mutate({
+      id: project.id,
+      repoUrl: 'https://github.com/acme/typed',
+      accessToken: TOKEN,
+    });
+    expect(connected.providerRepoId).toBe(String(repo.id));
+    expect((await client.repository.validateInOrg.mutate({ orgId: 'acme', id: project.id })).valid).toBe(true);
+    expect((await client.repository.branches.query({ id: project.id }))[0]?.isDefault).toBe(true);
+    expect(await client.repository.tags.query({ id: project.id })).toEqual([{ name: 'v2', commitSha: '9'.repeat(40) }]);
+    const updated = await client.repository.update.mutate({
+      id: project.id,
+      pollingEnabled: true,
+      pollIntervalSeconds: 120,
+    });
+    expect(updated).toMatchObject({ pollingEnabled: true, pollIntervalSeconds: 120 });
+    await client.repository.disconnect.mutate({ id: project.id });
+    expect(repo.hooks.size + repo.keys.size).toBe(0);
+  });
+});
+
 describe('secrets', () => {
   it('never appear in a response or a log line', () => {
     const bodies = seen.join('\n');
