@@ -1,3 +1,4 @@
+import { type RemoteCleanup, runRemoteCleanup } from '@ocore/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitHubFake } from './fakes/github.ts';
 import { startTestApi, type TestApi } from './helpers/api.ts';
@@ -344,12 +345,14 @@ describe('GitHub failures', () => {
       expect.stringContaining('remove deploy key failed'),
     ]);
     expect((await call('GET', `/api/projects/${id}`)).body.gitRepository).toBeNull();
-    const jobs = await api.orm.em.fork().execute("select data from pgboss.job where name = 'repository.cleanup'");
-    const job = jobs.find((j: { data: { ref: { name: string } } }) => j.data.ref.name === 'outage');
-    expect(job?.data).toMatchObject({ provider: 'github', ref: { owner: 'acme', name: 'outage' } });
+    const jobs: Array<{ data: RemoteCleanup }> = await api.orm.em
+      .fork()
+      .execute("select data from pgboss.job where name = 'repository.cleanup'");
+    const job = jobs.find((j) => j.data.ref.name === 'outage');
+    if (!job) throw new Error('no cleanup job was queued');
+    expect(job.data).toMatchObject({ provider: 'github', ref: { owner: 'acme', name: 'outage' } });
     expect(JSON.stringify(job)).not.toContain(TOKEN);
     // The worker's cleanup, once GitHub is back, removes the leftovers.
-    const { runRemoteCleanup } = await import('@ocore/core');
     await runRemoteCleanup(job.data, api.repositories);
     expect(repo.hooks.size + repo.keys.size).toBe(0);
   });

@@ -212,9 +212,7 @@ export class BitbucketFake extends HttpFake {
     const values = items.slice((page - 1) * size, page * size);
     const body: Record<string, unknown> = { values, page, pagelen: size, size: items.length };
     if (page * size < items.length) {
-      const next = new URL(`${this.url}${req.path}`);
-      req.query.forEach((v, k) => next.searchParams.set(k, v));
-      next.searchParams.set('page', String(page + 1));
+      const next = this.nextPageUrl(req, page + 1);
       body.next = next.toString();
     }
     return { status: 200, body, headers: this.scopeHeader(req) };

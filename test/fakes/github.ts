@@ -266,9 +266,7 @@ export class GitHubFake extends HttpFake {
     const { slice, page, hasNext } = pageOf(items, req.query, 30);
     const headers: Record<string, string> = { ...this.scopeHeader(req) };
     if (hasNext) {
-      const next = new URL(`${this.url}${req.path}`);
-      req.query.forEach((v, k) => next.searchParams.set(k, v));
-      next.searchParams.set('page', String(page + 1));
+      const next = this.nextPageUrl(req, page + 1);
       headers.link = `<${next}>; rel="next"`;
     }
     return { status: 200, body: slice, headers };

@@ -218,9 +218,7 @@ export class GitLabFake extends HttpFake {
       'x-next-page': hasNext ? String(page + 1) : '',
     };
     if (hasNext) {
-      const next = new URL(`${this.url}${req.path}`);
-      req.query.forEach((v, k) => next.searchParams.set(k, v));
-      next.searchParams.set('page', String(page + 1));
+      const next = this.nextPageUrl(req, page + 1);
       headers.link = `<${next}>; rel="next"`;
     }
     return { status: 200, body: slice, headers };

@@ -55,6 +55,14 @@ export class HttpFake {
     this.failures.push({ method, pattern, status, times, headers });
   }
 
+  /** The absolute URL of another page of the same request, as providers put in Link/next. */
+  nextPageUrl(req: FakeRequest, page: number): string {
+    const next = new URL(`${this.url}${req.path}`);
+    for (const [key, value] of req.query) next.searchParams.set(key, value);
+    next.searchParams.set('page', String(page));
+    return next.toString();
+  }
+
   count(method: string, pattern: RegExp): number {
     return this.log.filter((entry) => entry.method === method && pattern.test(entry.path)).length;
   }
