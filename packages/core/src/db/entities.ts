@@ -20,6 +20,9 @@ export const OrganizationSchema = defineEntity({
   properties: {
     id: p.string().length(64).primary(),
     name: p.string().length(200),
+    /** Deployment events are POSTed here, signed with HMAC-SHA256 of notificationSecret. */
+    notificationUrl: p.string().length(500).nullable(),
+    notificationSecretSealed: p.text().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });
@@ -37,6 +40,11 @@ export const InstanceSchema = defineEntity({
     name: p.string().length(200),
     slug: p.string().length(100),
     environment: p.enum(ENVIRONMENTS),
+    /** Run in the release directory before switching to it, when the project's test gate says so. */
+    testCommand: p.text().nullable(),
+    /** Run after switching releases; or POST to restartHookUrl. */
+    restartCommand: p.text().nullable(),
+    restartHookUrl: p.string().length(500).nullable(),
     version: p.integer().version(),
     ...timestamps,
   },
@@ -151,7 +159,138 @@ export const GitRepositorySchema = defineEntity({
 });
 export type GitRepository = InferEntity<typeof GitRepositorySchema>;
 
+export const DELIVERY_STATUSES = ['received', 'accepted', 'ignored', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** A verified provider webhook delivery, kept for idempotency, routing and the delivery log. */
+export const WebhookDeliverySchema = defineEntity({
+  name: 'WebhookDelivery',
+  tableName: 'webhook_deliveries',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
+    provider: p.enum(['github', 'gitlab', 'bitbucket'] as const),
+    deliveryId: p.string().length(200),
+    event: p.string().length(100),
+    project: () => p.manyToOne(ProjectSchema).deleteRule('cascade').nullable(),
+    receivedAt: p.datetime().onCreate(() => new Date()),
+    headers: p.json<Record<string, string>>(),
+    payload: p.json<unknown>(),
+    status: p.enum(DELIVERY_STATUSES).default('received'),
+    reason: p.text().nullable(),
+    ref: p.string().length(300).nullable(),
+    processedAt: p.datetime().nullable(),
+  },
+  uniques: [{ properties: ['provider', 'deliveryId'] }],
+  indexes: [{ properties: ['project', 'receivedAt'] }],
+});
+export type WebhookDelivery = InferEntity<typeof WebhookDeliverySchema>;
+
+export const DEPLOYMENT_STATUSES = [
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'superseded',
+  'skipped',
+] as const;
+export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
+export const TERMINAL_STATUSES: readonly DeploymentStatus[] = [
+  'succeeded',
+  'failed',
+  'cancelled',
+  'superseded',
+  'skipped',
+];
+export const DEPLOYMENT_TRIGGERS = ['webhook', 'manual', 'poll'] as const;
+export type DeploymentTrigger = (typeof DEPLOYMENT_TRIGGERS)[number];
+
+export const DeploymentSchema = defineEntity({
+  name: 'Deployment',
+  tableName: 'deployments',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
+    project: () => p.manyToOne(ProjectSchema).deleteRule('cascade'),
+    instance: () => p.manyToOne(InstanceSchema).deleteRule('cascade'),
+    ref: p.string().length(300),
+    refKind: p.enum(['branch', 'tag', 'commit'] as const),
+    commitSha: p.string().length(64),
+    commitMessage: p.text().nullable(),
+    pusher: p.string().length(255).nullable(),
+    trigger: p.enum(DEPLOYMENT_TRIGGERS),
+    deliveryId: p.string().length(200).nullable(),
+    /** `<instance>:<sha>` for automatic deployments: the same commit never deploys twice to an instance. */
+    dedupeKey: p.string().length(200).nullable().unique(),
+    status: p.enum(DEPLOYMENT_STATUSES).default('queued'),
+    statusReason: p.text().nullable(),
+    attempt: p.integer().default(0),
+    releasePath: p.string().length(1000).nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    startedAt: p.datetime().nullable(),
+    finishedAt: p.datetime().nullable(),
+    steps: () => p.oneToMany(DeploymentStepSchema).mappedBy('deployment'),
+  },
+  indexes: [{ properties: ['project', 'createdAt'] }, { properties: ['instance', 'status'] }],
+});
+export type Deployment = InferEntity<typeof DeploymentSchema>;
+
+export const STEP_NAMES = ['fetch', 'build', 'test', 'push', 'restart'] as const;
+export type StepName = (typeof STEP_NAMES)[number];
+export const STEP_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'skipped', 'warning'] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+export const DeploymentStepSchema = defineEntity({
+  name: 'DeploymentStep',
+  tableName: 'deployment_steps',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
+    deployment: () => p.manyToOne(DeploymentSchema).deleteRule('cascade'),
+    name: p.enum(STEP_NAMES),
+    position: p.integer(),
+    status: p.enum(STEP_STATUSES).default('pending'),
+    startedAt: p.datetime().nullable(),
+    finishedAt: p.datetime().nullable(),
+    log: p.text().default(''),
+  },
+  uniques: [{ properties: ['deployment', 'name'] }],
+});
+export type DeploymentStep = InferEntity<typeof DeploymentStepSchema>;
+
+export const NotificationSchema = defineEntity({
+  name: 'Notification',
+  tableName: 'notifications',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
+    org: () => p.manyToOne(OrganizationSchema).deleteRule('cascade'),
+    event: p.enum(['deployment.started', 'deployment.succeeded', 'deployment.failed'] as const),
+    deployment: () => p.manyToOne(DeploymentSchema).deleteRule('cascade'),
+    payload: p.json<Record<string, unknown>>(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    deliveredAt: p.datetime().nullable(),
+    responseStatus: p.integer().nullable(),
+    error: p.text().nullable(),
+  },
+  indexes: [{ properties: ['org', 'createdAt'] }],
+});
+export type Notification = InferEntity<typeof NotificationSchema>;
+
 export const ALL_ENTITIES = [
+  WebhookDeliverySchema,
+  DeploymentSchema,
+  DeploymentStepSchema,
+  NotificationSchema,
   GitRepositorySchema,
   OrganizationSchema,
   InstanceSchema,

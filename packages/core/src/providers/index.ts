@@ -1,7 +1,11 @@
 import type { ParsedRepoUrl, ProviderName } from '../git/repo-url.ts';
 import { createBitbucketProvider } from './bitbucket/adapter.ts';
+import { parseBitbucketDelivery } from './bitbucket/parse-webhook.ts';
+import type { ParsedDelivery } from './events.ts';
 import { createGitHubProvider } from './github/adapter.ts';
+import { parseGitHubDelivery } from './github/parse-webhook.ts';
 import { createGitLabProvider } from './gitlab/adapter.ts';
+import { parseGitLabDelivery } from './gitlab/parse-webhook.ts';
 import type { GitProvider, ProviderConnection } from './port.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
 
@@ -55,5 +59,18 @@ export function createProviderFactory(settings: ProviderSettings = DEFAULT_PROVI
 }
 
 export { ProviderError } from './errors.ts';
+export * from './events.ts';
 export type * from './port.ts';
 export { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
+
+/** A stored delivery → pushes to route, by the provider's own parser. */
+export function parseDelivery(provider: ProviderName, event: string, payload: unknown): ParsedDelivery {
+  switch (provider) {
+    case 'github':
+      return parseGitHubDelivery(event, payload);
+    case 'gitlab':
+      return parseGitLabDelivery(event, payload);
+    case 'bitbucket':
+      return parseBitbucketDelivery(event, payload);
+  }
+}

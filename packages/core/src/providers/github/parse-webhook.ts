@@ -1,0 +1,39 @@
+import { isZeroSha, type ParsedDelivery, splitRef } from '../events.ts';
+
+interface GitHubPush {
+  ref?: string;
+  before?: string;
+  after?: string;
+  created?: boolean;
+  deleted?: boolean;
+  forced?: boolean;
+  head_commit?: { message?: string } | null;
+  pusher?: { name?: string } | null;
+  sender?: { login?: string } | null;
+  repository?: { id?: number } | null;
+}
+
+/** GitHub delivery (`X-GitHub-Event`) → our events. */
+export function parseGitHubDelivery(event: string, payload: unknown): ParsedDelivery {
+  if (event === 'ping') return { kind: 'other', reason: 'ping' };
+  if (event !== 'push') return { kind: 'other', reason: `event ${event} does not deploy` };
+  const push = payload as GitHubPush;
+  const ref = push.ref ? splitRef(push.ref) : null;
+  if (!ref) return { kind: 'other', reason: `push to ${push.ref ?? 'an unknown ref'} is not a branch or tag` };
+  return {
+    kind: 'push',
+    pushes: [
+      {
+        ...ref,
+        before: isZeroSha(push.before) ? null : (push.before ?? null),
+        after: isZeroSha(push.after) ? null : (push.after ?? null),
+        forced: Boolean(push.forced),
+        deleted: Boolean(push.deleted) || isZeroSha(push.after),
+        created: Boolean(push.created) || isZeroSha(push.before),
+        headCommitMessage: push.head_commit?.message ?? null,
+        pusher: push.pusher?.name ?? push.sender?.login ?? null,
+        providerRepoId: push.repository?.id !== undefined ? String(push.repository.id) : null,
+      },
+    ],
+  };
+}
