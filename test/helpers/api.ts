@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { type AppRouter, buildApiServer } from '@ocore/api';
 import {
@@ -26,12 +29,17 @@ import { inject } from 'vitest';
 export interface TestApiOptions {
   providers?: Partial<ProviderSettings>;
   webhookBaseUrl?: string;
+  /** Where mirrors and releases go (default: a fresh temporary directory). */
+  dataDir?: string;
+  /** pg-boss with LISTEN/NOTIFY, for tests that run the worker in-process. */
+  listen?: boolean;
 }
 
 export interface TestApi {
   url: string;
   orm: MikroORM;
   boss: PgBoss;
+  dataDir: string;
   repositories: RepositoryDeps;
   /** Every log line the API wrote (JSON). */
   logs: string[];
@@ -65,13 +73,16 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     },
   });
   const logger = createLogger('api-test', 'debug', sink);
-  const boss = await createBoss(databaseUrl, logger, 2);
+  const boss = await createBoss(databaseUrl, logger, 4, options.listen ?? false);
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ocore-data-'));
   const providerSettings: ProviderSettings = {
     ...DEFAULT_PROVIDER_SETTINGS,
     retry: { retries: 2, baseDelayMs: 5, maxDelayMs: 2_000 },
     ...options.providers,
   };
   const repositories: RepositoryDeps = {
+    boss,
+    dataDir,
     providers: createProviderFactory(providerSettings),
     providerSettings,
     secrets: createSecretBox(parseKeyRing(generateKeySpec('test')), 'test'),
@@ -92,6 +103,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     url,
     orm,
     boss,
+    dataDir,
     repositories,
     logs,
     databaseUrl,

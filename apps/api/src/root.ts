@@ -1,5 +1,7 @@
 import { branchMappingsRouter } from './routers/branch-mappings.ts';
+import { deploymentsRouter } from './routers/deployments.ts';
 import { instancesRouter } from './routers/instances.ts';
+import { notificationsRouter } from './routers/notifications.ts';
 import { projectInstancesRouter } from './routers/project-instances.ts';
 import { projectsRouter } from './routers/projects.ts';
 import { repositoryRouter } from './routers/repository.ts';
@@ -12,6 +14,8 @@ export const appRouter = router({
   branchMappings: branchMappingsRouter,
   instances: instancesRouter,
   repository: repositoryRouter,
+  deployments: deploymentsRouter,
+  notifications: notificationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -128,6 +128,9 @@ export const Instance = z
     name: z.string(),
     slug: z.string(),
     environment: z.string(),
+    testCommand: z.string().nullable(),
+    restartCommand: z.string().nullable(),
+    restartHookUrl: z.string().nullable(),
     version: z.number().int(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -150,3 +153,41 @@ export const PageQuery = {
   limit: queryInt(1, 500).optional(),
   offset: queryInt(0, 1_000_000).optional(),
 };
+
+export const DeploymentStep = z
+  .object({
+    name: z.string(),
+    status: z.string(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    durationMs: z.number().int().nullable(),
+    log: z.string(),
+  })
+  .meta({ id: 'DeploymentStep' });
+
+export const Deployment = z
+  .object({
+    id: z.string(),
+    projectId: z.string(),
+    instanceId: z.string(),
+    ref: z.string(),
+    refKind: z.string(),
+    commitSha: z.string(),
+    commitMessage: z.string().nullable(),
+    pusher: z.string().nullable(),
+    trigger: z.string(),
+    deliveryId: z.string().nullable(),
+    status: z.string(),
+    statusReason: z.string().nullable(),
+    attempt: z.number().int(),
+    releasePath: z.string().nullable(),
+    createdAt: z.string(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    steps: z.array(DeploymentStep).optional(),
+  })
+  .meta({ id: 'Deployment' });
+
+/** A shell command an instance runs (tests, restart); bounded so it fits a log line. */
+export const Command = z.string().min(1, 'must not be empty').max(2000).nullable();
+export const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(500);

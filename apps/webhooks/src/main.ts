@@ -1,11 +1,16 @@
-import { announceReady, createBoss, createLogger, createOrm, loadConfig, onShutdown } from '@ocore/core';
+import { announceReady, createBoss, createLogger, loadConfig, onShutdown, secretBoxFrom } from '@ocore/core';
+import pg from 'pg';
 import { buildWebhooksServer } from './server.ts';
 
-const config = loadConfig(process.env, ['database']);
+const config = loadConfig(process.env, ['database', 'secrets']);
 const logger = createLogger('webhooks', config.LOG_LEVEL);
-const orm = await createOrm(config.DATABASE_URL, config.DB_POOL_MAX);
-const boss = await createBoss(config.DATABASE_URL, logger);
-const app = await buildWebhooksServer({ orm, boss, logger });
+const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.DB_POOL_MAX });
+pool.on('error', (error) => logger.error({ err: error.message }, 'database pool error'));
+const boss = await createBoss(config.DATABASE_URL, logger, 2);
+const app = await buildWebhooksServer({
+  receiver: { pool, boss, secrets: secretBoxFrom(config), log: logger, rejected: new Map() },
+  logger,
+});
 const address = await app.listen({ host: config.HOST, port: config.WEBHOOKS_PORT });
 logger.info({ address }, 'webhooks listening');
 announceReady('webhooks', address);
@@ -13,5 +18,5 @@ announceReady('webhooks', address);
 onShutdown(logger, async () => {
   await app.close();
   await boss.stop({ graceful: true });
-  await orm.close();
+  await pool.end();
 });

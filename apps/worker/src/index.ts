@@ -1,1 +1,4 @@
+export { registerDeliveryProcessing } from './jobs/process-delivery.ts';
+export { registerRepositoryCleanup } from './jobs/repository-cleanup.ts';
+export { registerDeploymentRuns } from './jobs/run-deployment.ts';
 export { buildWorkerHealthServer, type WorkerOptions } from './worker.ts';

@@ -1,4 +1,5 @@
-import { PgBoss } from 'pg-boss';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { fromKysely, PgBoss } from 'pg-boss';
 import type { Logger } from './log.ts';
 
 /**
@@ -16,8 +17,12 @@ export const QUEUES = {
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
-export async function createBoss(databaseUrl: string, log: Logger, max = 4): Promise<PgBoss> {
-  const boss = new PgBoss({ connectionString: databaseUrl, schema: 'pgboss', max });
+/**
+ * A pg-boss instance. `listen` holds one connection for LISTEN/NOTIFY so
+ * workers wake the moment a job is created; polling stays as the fallback.
+ */
+export async function createBoss(databaseUrl: string, log: Logger, max = 4, listen = false): Promise<PgBoss> {
+  const boss = new PgBoss({ connectionString: databaseUrl, schema: 'pgboss', max, useListenNotify: listen });
   boss.on('error', (error) => log.error({ err: error }, 'pg-boss error'));
   await boss.start();
   await ensureQueues(boss);
@@ -34,9 +39,18 @@ export async function ensureQueues(boss: PgBoss): Promise<void> {
     retryDelayMax: 300,
     deadLetter: QUEUES.dead,
   };
-  await boss.createQueue(QUEUES.webhookProcess, { ...common, expireInSeconds: 300 });
-  await boss.createQueue(QUEUES.deploymentRun, { ...common, expireInSeconds: 3600 });
-  await boss.createQueue(QUEUES.repositorySync, { ...common, expireInSeconds: 300 });
+  await upsertQueue(boss, QUEUES.webhookProcess, { ...common, expireInSeconds: 300, notify: true });
+  // One active deployment per instance (singletonKey = instance id); a dead worker's job is
+  // picked up again once its heartbeat stops.
+  await upsertQueue(boss, QUEUES.deploymentRun, {
+    ...common,
+    retryLimit: 3,
+    policy: 'singleton',
+    heartbeatSeconds: 10,
+    expireInSeconds: 3600,
+    notify: true,
+  });
+  await upsertQueue(boss, QUEUES.repositorySync, { ...common, expireInSeconds: 300 });
   await boss.createQueue(QUEUES.repositoryPoll, { ...common, retryLimit: 1, expireInSeconds: 120 });
   // A provider that is down may stay down for hours: retry leftovers for about a day.
   await boss.createQueue(QUEUES.repositoryCleanup, {
@@ -45,6 +59,20 @@ export async function ensureQueues(boss: PgBoss): Promise<void> {
     retryDelay: 60,
     retryDelayMax: 4 * 3600,
   });
+}
+
+type QueueOptions = NonNullable<Parameters<PgBoss['createQueue']>[1]>;
+
+/** createQueue keeps an existing queue's options; apply ours to queues made by older versions too. */
+async function upsertQueue(boss: PgBoss, name: string, options: QueueOptions): Promise<void> {
+  await boss.createQueue(name, options);
+  const { policy: _fixed, ...updatable } = options;
+  await boss.updateQueue(name, updatable);
+}
+
+/** Enqueues a deployment run inside the caller's transaction. */
+export async function enqueueDeployment(boss: PgBoss, em: EntityManager, deploymentId: string, instanceId: string) {
+  await boss.send(QUEUES.deploymentRun, { deploymentId }, { singletonKey: instanceId, db: fromKysely(em.getKysely()) });
 }
 
 export { PgBoss };

@@ -31,6 +31,8 @@ export function webhookBaseUrlFrom(config: Config): string {
 export function repositoryDepsFrom(config: Config, boss: PgBoss, log: Logger): RepositoryDeps {
   const providerSettings = providerSettingsFrom(config);
   return {
+    boss,
+    dataDir: config.DATA_DIR,
     providers: createProviderFactory(providerSettings),
     providerSettings,
     secrets: secretBoxFrom(config),

@@ -1,7 +1,18 @@
 import { createInstance, deleteInstance, getInstance, listInstances, updateInstance } from '@ocore/core';
 import { z } from 'zod';
 import { route } from '../routes.ts';
-import { Environment, Instance, InstanceList, Name, PageQuery, Slug, Uuid, Version } from '../schemas.ts';
+import {
+  Command,
+  Environment,
+  HttpUrl,
+  Instance,
+  InstanceList,
+  Name,
+  PageQuery,
+  Slug,
+  Uuid,
+  Version,
+} from '../schemas.ts';
 import { router } from '../trpc.ts';
 
 const tags = ['instances'];
@@ -30,7 +41,14 @@ export const instancesRouter = router({
     summary: 'Create an instance',
     tags,
     status: 201,
-    input: z.strictObject({ name: Name, slug: Slug.optional(), environment: Environment }),
+    input: z.strictObject({
+      name: Name,
+      slug: Slug.optional(),
+      environment: Environment,
+      testCommand: Command.optional(),
+      restartCommand: Command.optional(),
+      restartHookUrl: HttpUrl.nullable().optional(),
+    }),
     output: Instance,
     run: ({ em, principal }, input) => createInstance(em, principal, input),
   }),
@@ -55,6 +73,9 @@ export const instancesRouter = router({
       name: Name.optional(),
       slug: Slug.optional(),
       environment: Environment.optional(),
+      testCommand: Command.optional(),
+      restartCommand: Command.optional(),
+      restartHookUrl: HttpUrl.nullable().optional(),
       version: Version.optional(),
     }),
     output: Instance,

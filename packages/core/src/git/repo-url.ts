@@ -49,6 +49,7 @@ export function parseRepoUrl(input: string, providerHint?: ProviderName, field =
   let webPort: number | undefined;
   let sshPort: number | undefined;
   let isWebUrl = false;
+  if (raw.startsWith('file://')) return parseFileUrl(raw, providerHint, field);
   const scp = SCP.exec(raw);
   if (scp && !/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
     host = scp[2] ?? '';
@@ -123,5 +124,24 @@ export function parseRepoUrl(input: string, providerHint?: ProviderName, field =
     fullName,
     httpsCloneUrl: `${webScheme}://${webHost}/${fullName}.git`,
     sshCloneUrl: sshPort ? `ssh://git@${host}:${sshPort}/${fullName}.git` : `git@${host}:${fullName}.git`,
+  };
+}
+
+/** `file:///srv/git/acme/app.git`: a repository on this machine (development, tests, mirrors). */
+function parseFileUrl(raw: string, providerHint: ProviderName | undefined, field: string): ParsedRepoUrl {
+  if (!providerHint) throw invalid('provider', 'required for a file:// repository');
+  const segments = decodeURIComponent(new URL(raw).pathname).split('/').filter(Boolean);
+  const name = (segments.at(-1) ?? '').replace(/\.git$/, '');
+  const owner = segments.at(-2) ?? '';
+  if (!name || !owner) throw invalid(field, 'must end in /<owner>/<repo>');
+  return {
+    provider: providerHint,
+    host: 'localhost',
+    webScheme: 'https',
+    owner,
+    name,
+    fullName: `${owner}/${name}`,
+    httpsCloneUrl: raw,
+    sshCloneUrl: raw,
   };
 }

@@ -40,7 +40,14 @@ export async function getInstance(em: EntityManager, principal: Principal, id: s
   return instanceView(await findInstance(em, principal, id));
 }
 
-export interface CreateInstanceInput {
+/** How a deployment tests and restarts the instance. */
+export interface InstanceDeploySettings {
+  testCommand?: string | null;
+  restartCommand?: string | null;
+  restartHookUrl?: string | null;
+}
+
+export interface CreateInstanceInput extends InstanceDeploySettings {
   name: string;
   slug?: string;
   environment: Environment;
@@ -67,6 +74,9 @@ export async function createInstance(
     name: input.name,
     slug,
     environment: input.environment,
+    testCommand: input.testCommand ?? null,
+    restartCommand: input.restartCommand ?? null,
+    restartHookUrl: input.restartHookUrl ?? null,
   });
   try {
     await em.flush();
@@ -77,7 +87,7 @@ export async function createInstance(
   return instanceView(instance);
 }
 
-export interface UpdateInstanceInput {
+export interface UpdateInstanceInput extends InstanceDeploySettings {
   name?: string;
   slug?: string;
   environment?: Environment;
@@ -97,6 +107,9 @@ export async function updateInstance(
   if (input.name !== undefined) instance.name = input.name;
   if (input.slug !== undefined) instance.slug = input.slug;
   if (input.environment !== undefined) instance.environment = input.environment;
+  if (input.testCommand !== undefined) instance.testCommand = input.testCommand;
+  if (input.restartCommand !== undefined) instance.restartCommand = input.restartCommand;
+  if (input.restartHookUrl !== undefined) instance.restartHookUrl = input.restartHookUrl;
   await withVersionCheck('instance', async () => {
     try {
       await em.flush();

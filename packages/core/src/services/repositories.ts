@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { PgBoss } from 'pg-boss';
 import type { Principal } from '../auth/permissions.ts';
 import { type AuthType, type GitRepository, GitRepositorySchema, type Project, ProjectSchema } from '../db/entities.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
@@ -26,6 +27,9 @@ export interface RemoteCleanup {
 }
 
 export interface RepositoryDeps {
+  boss: PgBoss;
+  /** Where mirrors, releases and known_hosts files live. */
+  dataDir: string;
   providers: ProviderFactory;
   providerSettings: ProviderSettings;
   secrets: SecretBox;

@@ -40,6 +40,9 @@ export interface InstanceView {
   name: string;
   slug: string;
   environment: string;
+  testCommand: string | null;
+  restartCommand: string | null;
+  restartHookUrl: string | null;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -97,6 +100,9 @@ export function instanceView(instance: Instance): InstanceView {
     name: instance.name,
     slug: instance.slug,
     environment: instance.environment,
+    testCommand: instance.testCommand ?? null,
+    restartCommand: instance.restartCommand ?? null,
+    restartHookUrl: instance.restartHookUrl ?? null,
     version: instance.version,
     createdAt: instance.createdAt.toISOString(),
     updatedAt: instance.updatedAt.toISOString(),
