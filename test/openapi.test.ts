@@ -29,6 +29,8 @@ const PROJECT_ROUTES = [
   'post /projects/{id}/repository/validate',
   'get /projects/{id}/branches',
   'get /projects/{id}/tags',
+  'get /projects/{id}/deployments',
+  'post /projects/{id}/deployments',
 ];
 const OTHER_ROUTES = [
   'get /instances',

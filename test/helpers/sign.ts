@@ -17,7 +17,7 @@ export function signedHeaders(
   secret: string,
   body: string,
   event: string,
-  deliveryId = randomUUID(),
+  deliveryId: string = randomUUID(),
 ): Record<string, string> {
   switch (provider) {
     case 'github':

@@ -84,7 +84,7 @@ export async function runDeployment(
 
   // Every attempt starts from fetch with fresh step records.
   await em.nativeDelete(DeploymentStepSchema, { deployment: deploymentId });
-  STEP_NAMES.forEach((name, position) => em.create(DeploymentStepSchema, { deployment, name, position }));
+  for (const [position, name] of STEP_NAMES.entries()) em.create(DeploymentStepSchema, { deployment, name, position });
   await em.flush();
   em.clear();
 
