@@ -38,6 +38,12 @@ const OTHER_ROUTES = [
   'get /instances/{id}',
   'put /instances/{id}',
   'delete /instances/{id}',
+  'get /deployments/{id}',
+  'post /deployments/{id}/cancel',
+  'post /deployments/{id}/redeploy',
+  'get /settings/notifications',
+  'put /settings/notifications',
+  'get /notifications',
 ];
 
 describe('the OpenAPI document', () => {
