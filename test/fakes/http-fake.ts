@@ -37,6 +37,10 @@ export class HttpFake {
   url = '';
   /** While true, every request fails with 503 (the provider is down). */
   down = false;
+  /** Stripped from request paths before routing (GitHub Enterprise serves its API under /api/v3). */
+  prefix = '';
+  /** Handles requests no route matches (e.g. git's smart HTTP protocol). */
+  fallback: ((req: IncomingMessage, res: ServerResponse, body: Buffer) => void) | undefined;
 
   route(method: string, pattern: string, handler: Handler): this {
     const keys: string[] = [];
@@ -90,8 +94,10 @@ export class HttpFake {
     const method = req.method ?? 'GET';
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
-    const path = url.pathname;
+    const raw = Buffer.concat(chunks);
+    const text = raw.toString('utf8');
+    if (this.prefix && !url.pathname.startsWith(this.prefix) && this.fallback) return this.fallback(req, res, raw);
+    const path = this.prefix ? url.pathname.slice(this.prefix.length) || '/' : url.pathname;
     if (this.down) return this.send(res, method, path, { status: 503, body: { message: 'Service Unavailable' } });
     const failure = this.failures.find((f) => f.times > 0 && f.method === method && f.pattern.test(path));
     if (failure) {
