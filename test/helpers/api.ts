@@ -40,6 +40,8 @@ export interface TestApi {
   orm: MikroORM;
   boss: PgBoss;
   dataDir: string;
+  /** SECRETS_KEYS for processes that must read what this API sealed. */
+  secretsKeys: string;
   repositories: RepositoryDeps;
   /** Every log line the API wrote (JSON). */
   logs: string[];
@@ -75,6 +77,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
   const logger = createLogger('api-test', 'debug', sink);
   const boss = await createBoss(databaseUrl, logger, 4, options.listen ?? false);
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ocore-data-'));
+  const secretsKeys = generateKeySpec('test');
   const providerSettings: ProviderSettings = {
     ...DEFAULT_PROVIDER_SETTINGS,
     retry: { retries: 2, baseDelayMs: 5, maxDelayMs: 2_000 },
@@ -85,7 +88,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     dataDir,
     providers: createProviderFactory(providerSettings),
     providerSettings,
-    secrets: createSecretBox(parseKeyRing(generateKeySpec('test')), 'test'),
+    secrets: createSecretBox(parseKeyRing(secretsKeys), 'test'),
     webhookBaseUrl: options.webhookBaseUrl ?? 'https://hooks.ocore.test',
     log: logger,
     scheduleCleanup: async (cleanup) => {
@@ -104,6 +107,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     orm,
     boss,
     dataDir,
+    secretsKeys,
     repositories,
     logs,
     databaseUrl,

@@ -22,7 +22,14 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
  * workers wake the moment a job is created; polling stays as the fallback.
  */
 export async function createBoss(databaseUrl: string, log: Logger, max = 4, listen = false): Promise<PgBoss> {
-  const boss = new PgBoss({ connectionString: databaseUrl, schema: 'pgboss', max, useListenNotify: listen });
+  const boss = new PgBoss({
+    connectionString: databaseUrl,
+    schema: 'pgboss',
+    max,
+    useListenNotify: listen,
+    // Workers supervise often, so a job whose worker died (no heartbeat) is retried within seconds.
+    ...(listen ? { superviseIntervalSeconds: 5, monitorIntervalSeconds: 5 } : {}),
+  });
   boss.on('error', (error) => log.error({ err: error }, 'pg-boss error'));
   await boss.start();
   await ensureQueues(boss);

@@ -8,13 +8,19 @@ export async function registerDeploymentRuns(
   log: Logger,
   concurrency = 2,
 ): Promise<void> {
-  await boss.work<{ deploymentId: string }>(
+  let workerId = '';
+  workerId = await boss.work<{ deploymentId: string }>(
     QUEUES.deploymentRun,
     { pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 5, localConcurrency: concurrency },
     async ([job]) => {
       if (!job) return;
-      const status = await runDeployment(orm, job.data.deploymentId, deps);
-      log.info({ deploymentId: job.data.deploymentId, status }, 'deployment finished');
+      try {
+        const status = await runDeployment(orm, job.data.deploymentId, deps);
+        log.info({ deploymentId: job.data.deploymentId, status }, 'deployment finished');
+      } finally {
+        // The instance is free again: fetch its next queued deployment now, not at the next poll.
+        setImmediate(() => boss.notifyWorker(workerId));
+      }
     },
   );
 }
