@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { routePush } from '@ocore/core';
+import { ProjectSchema, routePush } from '@ocore/core';
 import { buildWebhooksServer } from '@ocore/webhooks';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,7 +103,7 @@ describe('queueing', () => {
     const first = repo.commit({ 'a.txt': '1\n' }, 'one');
     const second = repo.commit({ 'a.txt': '2\n' }, 'two');
     const em = stack.orm.em.fork();
-    const project = await em.findOneOrFail('Project', { id: projectId }, { populate: ['branchMappings'] } as never);
+    const project = await em.findOneOrFail(ProjectSchema, { id: projectId }, { populate: ['branchMappings'] });
     const push = (after: string) => ({
       refKind: 'branch' as const,
       refName: 'main',
@@ -118,8 +118,8 @@ describe('queueing', () => {
     });
     // Both routed in one transaction, before any worker can pick the first up.
     await em.transactional(async (tem) => {
-      await routePush(tem, stack.boss, project as never, push(first), { trigger: 'webhook', deliveryId: 'a' });
-      await routePush(tem, stack.boss, project as never, push(second), { trigger: 'webhook', deliveryId: 'b' });
+      await routePush(tem, stack.boss, project, push(first), { trigger: 'webhook', deliveryId: 'a' });
+      await routePush(tem, stack.boss, project, push(second), { trigger: 'webhook', deliveryId: 'b' });
     });
     const list = await stack.waitFor(
       () => deploymentsOf(projectId),
