@@ -168,10 +168,10 @@ describe('a database outage during ingest', () => {
     expect(await refused.json()).toEqual({ code: 'UNAVAILABLE', message: 'try again later' });
     await down.close();
     await deadPool.end();
-    const stored = await stack.orm.em
+    const stored: Array<{ n: number }> = await stack.orm.em
       .fork()
       .execute("select count(*)::int as n from webhook_deliveries where delivery_id = 'outage-delivery'");
-    expect(stored[0].n).toBe(0);
+    expect(stored[0]?.n).toBe(0);
     // The provider redelivers the same delivery to a healthy receiver.
     expect((await stack.deliver('github', projectId, body, headers)).status).toBe(202);
     await stack.waitFor(
