@@ -6,13 +6,6 @@ import pg from 'pg';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
 import { createOrm, type MikroORM, migrate } from '../db/orm.ts';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** Postgres server URL (no database) for this test run, from the global setup. */
-    pgServerUrl: string;
-  }
-}
-
 /**
  * Starts the Postgres server a test run uses: the one DATABASE_URL points
  * at, or an embedded one. Returns the server URL and a stop function.

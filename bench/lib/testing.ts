@@ -1,0 +1,2 @@
+export * from '@ocore/core';
+export { createMigratedDatabase, startTestServer } from '@ocore/core/testing';
