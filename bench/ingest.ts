@@ -4,17 +4,30 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { benchDatabase, SECRETS_KEYS } from './lib/setup.ts';
 import { type LoadResult, load } from './lib/load.ts';
+import { benchDatabase, SECRETS_KEYS } from './lib/setup.ts';
 
 const PAYLOAD = readFileSync(
-  join(import.meta.dirname, '..', '..', 'shared', 'provider-payloads', 'github', 'octokit-webhooks', 'push', 'with-new-branch.payload.json'),
+  join(
+    import.meta.dirname,
+    '..',
+    '..',
+    'shared',
+    'provider-payloads',
+    'github',
+    'octokit-webhooks',
+    'push',
+    'with-new-branch.payload.json',
+  ),
   'utf8',
 );
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 
 function startServer(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(join(import.meta.dirname, 'servers', script), [], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(import.meta.dirname, 'servers', script), [], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   return new Promise((resolve, reject) => {
     child.once('message', (m: { port: number }) => resolve({ child, port: m.port }));
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
@@ -40,12 +53,22 @@ const baseline = await startServer('baseline.ts', { DATABASE_URL: db.databaseUrl
 const ours = await startServer('webhooks.ts', { DATABASE_URL: db.databaseUrl, SECRETS_KEYS });
 for (const concurrency of [16, 64]) {
   results.push(await load('baseline', `http://127.0.0.1:${baseline.port}/`, concurrency, delivery, options));
-  results.push(await load('ocore', `http://127.0.0.1:${ours.port}/api/webhooks/github/${projectId}`, concurrency, delivery, options));
+  results.push(
+    await load(
+      'ocore',
+      `http://127.0.0.1:${ours.port}/api/webhooks/github/${projectId}`,
+      concurrency,
+      delivery,
+      options,
+    ),
+  );
 }
 baseline.child.kill();
 ours.child.kill();
 
-console.log(`ingest: ${Buffer.byteLength(PAYLOAD)}-byte signed GitHub push deliveries, ${SECONDS}s per run, ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded'} Postgres`);
+console.log(
+  `ingest: ${Buffer.byteLength(PAYLOAD)}-byte signed GitHub push deliveries, ${SECONDS}s per run, ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded'} Postgres`,
+);
 console.log('label     conc  requests  errors      req/s   p50 ms   p99 ms');
 for (const r of results) {
   console.log(

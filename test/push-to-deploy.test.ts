@@ -188,17 +188,9 @@ describe('push → webhook → deployment', () => {
             "select status, reason from webhook_deliveries where project_id = ? and status <> 'received' order by received_at",
             [projectId],
           )) as Array<{ status: string; reason: string | null }>,
-      (list) => list.filter((r) => r.status === 'ignored').length >= 4,
+      (list) => expected.every((reason) => list.some((r) => r.status === 'ignored' && r.reason === reason)),
     );
-    const reasons = rows.filter((r) => r.status === 'ignored').map((r) => r.reason);
-    expect(reasons).toEqual(
-      expect.arrayContaining([
-        'ping',
-        'no branch mapping matches branch feature/x',
-        'branch feature/x was deleted',
-        'skipped: [skip ci] in the head commit message',
-      ]),
-    );
+    expect(rows.filter((r) => r.status === 'ignored').map((r) => r.reason)).toEqual(expect.arrayContaining(expected));
     const after = await deploymentsOf();
     expect(after.length).toBe(before + 1);
     expect(after.find((d) => d.commitSha === skipSha)?.status).toBe('skipped');

@@ -5,7 +5,9 @@ import pg from 'pg';
 
 const { DATABASE_URL, SECRET = '' } = process.env;
 const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 10 });
-await pool.query('create table if not exists baseline_deliveries (id text primary key, payload jsonb not null, received_at timestamptz not null default now())');
+await pool.query(
+  'create table if not exists baseline_deliveries (id text primary key, payload jsonb not null, received_at timestamptz not null default now())',
+);
 const server = createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
@@ -18,7 +20,10 @@ const server = createServer((req, res) => {
       return;
     }
     try {
-      await pool.query('insert into baseline_deliveries (id, payload) values ($1, $2)', [req.headers['x-github-delivery'], body.toString()]);
+      await pool.query('insert into baseline_deliveries (id, payload) values ($1, $2)', [
+        req.headers['x-github-delivery'],
+        body.toString(),
+      ]);
       res.writeHead(202, { 'content-type': 'application/json' }).end('{"status":"queued"}');
     } catch {
       res.writeHead(503).end();

@@ -8,7 +8,13 @@ const logger = createLogger('webhooks-bench', 'silent');
 const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 10 });
 const boss = await createBoss(DATABASE_URL, logger, 2);
 const app = await buildWebhooksServer({
-  receiver: { pool, boss, secrets: createSecretBox(parseKeyRing(SECRETS_KEYS), 'bench'), log: logger, rejected: new Map() },
+  receiver: {
+    pool,
+    boss,
+    secrets: createSecretBox(parseKeyRing(SECRETS_KEYS), 'bench'),
+    log: logger,
+    rejected: new Map(),
+  },
   logger,
 });
 const address = await app.listen({ host: '127.0.0.1', port: 0 });
