@@ -180,6 +180,12 @@ describe('push → webhook → deployment', () => {
         (await stack.deliver('github', projectId, body, signedHeaders('github', secret, body, 'push'))).status,
       ).toBe(202);
     }
+    const expected = [
+      'ping',
+      'no branch mapping matches branch feature/x',
+      'branch feature/x was deleted',
+      'skipped: [skip ci] in the head commit message',
+    ];
     const rows = await stack.waitFor(
       async () =>
         (await stack.orm.em
