@@ -19,3 +19,4 @@ const app = await buildWebhooksServer({
 });
 const address = await app.listen({ host: '127.0.0.1', port: 0 });
 process.send?.({ port: Number(new URL(address).port) });
+process.on('SIGTERM', () => process.exit(0));

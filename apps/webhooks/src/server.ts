@@ -14,7 +14,6 @@ export async function buildWebhooksServer(options: WebhooksServerOptions): Promi
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: MAX_BODY,
-    disableRequestLogging: true,
   });
   // Signatures cover the exact bytes: keep every body as the raw string, whatever its type.
   app.removeAllContentTypeParsers();

@@ -28,5 +28,6 @@ export * from './services/repository-views.ts';
 export * from './services/routing.ts';
 export * from './services/slug.ts';
 export * from './services/views.ts';
+export * from './webhooks/delivery-writer.ts';
 export * from './webhooks/receive.ts';
 export * from './webhooks/verify.ts';

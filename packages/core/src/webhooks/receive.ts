@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { PROVIDERS, type ProviderName } from '../git/repo-url.ts';
-import { QUEUES } from '../jobs.ts';
 import type { Logger } from '../log.ts';
 import { parseDelivery } from '../providers/index.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
+import { DatabaseUnavailable, DeliveryWriter } from './delivery-writer.ts';
 import { deliveryIdentity, storableHeaders, verifySignature } from './verify.ts';
 
 export interface ReceiverDeps {
@@ -15,6 +15,16 @@ export interface ReceiverDeps {
   log: Logger;
   /** Signature failures per project since start (the log has the details). */
   rejected: Map<string, number>;
+  /** Group commit of verified deliveries; made on first use when absent. */
+  writer?: DeliveryWriter;
+  /** Recently used webhook secrets per project; made on first use when absent. */
+  secretCache?: Map<string, CachedSecret>;
+}
+
+interface CachedSecret {
+  provider: string;
+  secret: string | null;
+  at: number;
 }
 
 export interface IncomingDelivery {
@@ -31,8 +41,39 @@ export interface ReceiveResult {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const REJECTED: ReceiveResult = { status: 401, body: { code: 'UNAUTHORIZED', message: 'invalid webhook signature' } };
+const SECRET_TTL_MS = 60_000;
 
-export class DatabaseUnavailable extends Error {}
+/**
+ * The project's webhook secret, from a short-lived cache. A cached secret
+ * that fails verification is looked up again, so a rotated secret works at once.
+ */
+async function projectSecret(
+  deps: ReceiverDeps,
+  projectId: string,
+  fresh: boolean,
+): Promise<(CachedSecret & { cached: boolean }) | undefined> {
+  deps.secretCache ??= new Map();
+  const cached = deps.secretCache.get(projectId);
+  if (!fresh && cached && Date.now() - cached.at < SECRET_TTL_MS) return { ...cached, cached: true };
+  let row: { sealed: string | null; provider: string } | undefined;
+  try {
+    const result = await deps.pool.query<{ sealed: string | null; provider: string }>(
+      'select webhook_secret_sealed as sealed, provider from git_repositories where project_id = $1',
+      [projectId],
+    );
+    row = result.rows[0];
+  } catch (error) {
+    throw new DatabaseUnavailable((error as Error).message);
+  }
+  if (!row) {
+    deps.secretCache.delete(projectId);
+    return undefined;
+  }
+  const entry = { provider: row.provider, secret: row.sealed ? deps.secrets.open(row.sealed) : null, at: Date.now() };
+  if (deps.secretCache.size > 10_000) deps.secretCache.clear();
+  deps.secretCache.set(projectId, entry);
+  return { ...entry, cached: false };
+}
 
 function parseBody(raw: string, contentType: string | undefined): unknown {
   // GitHub may deliver `application/x-www-form-urlencoded` with the JSON in `payload`.
@@ -59,22 +100,14 @@ export async function receiveDelivery(deps: ReceiverDeps, incoming: IncomingDeli
   };
   if (!UUID.test(incoming.projectId)) return reject('malformed project id');
 
-  let row: { sealed: string | null; provider: string } | undefined;
-  try {
-    const result = await deps.pool.query<{ sealed: string | null; provider: string }>(
-      'select webhook_secret_sealed as sealed, provider from git_repositories where project_id = $1',
-      [incoming.projectId],
-    );
-    row = result.rows[0];
-  } catch (error) {
-    throw new DatabaseUnavailable((error as Error).message);
+  let found = await projectSecret(deps, incoming.projectId, false);
+  if (found?.cached && found.secret && !verifySignature(provider, found.secret, incoming.rawBody, incoming.headers)) {
+    found = await projectSecret(deps, incoming.projectId, true);
   }
-  if (!row) return reject('unknown project or no repository');
-  if (row.provider !== provider) return reject(`repository is on ${row.provider}`);
-  if (!row.sealed) return reject('repository has no webhook secret');
-  if (!verifySignature(provider, deps.secrets.open(row.sealed), incoming.rawBody, incoming.headers)) {
-    return reject('signature mismatch');
-  }
+  if (!found) return reject('unknown project or no repository');
+  if (found.provider !== provider) return reject(`repository is on ${found.provider}`);
+  if (!found.secret) return reject('repository has no webhook secret');
+  if (!verifySignature(provider, found.secret, incoming.rawBody, incoming.headers)) return reject('signature mismatch');
 
   const { deliveryId: providerDeliveryId, event } = deliveryIdentity(provider, incoming.headers);
   const contentType = incoming.headers['content-type'];
@@ -90,64 +123,42 @@ export async function receiveDelivery(deps: ReceiverDeps, incoming: IncomingDeli
   const ref = parsed.kind === 'push' ? (parsed.pushes[0]?.refName ?? null) : null;
   const ignored = parsed.kind === 'other';
 
-  let client: pg.PoolClient;
-  try {
-    client = await deps.pool.connect();
-  } catch (error) {
-    throw new DatabaseUnavailable((error as Error).message);
-  }
-  try {
-    await client.query('begin');
-    const inserted = await client.query(
-      `insert into webhook_deliveries
-         (id, provider, delivery_id, event, project_id, received_at, headers, payload, status, reason, ref, processed_at)
-       values ($1, $2, $3, $4, $5, now(), $6, $7, $8, $9, $10, $11)
-       on conflict (provider, delivery_id) do nothing returning id`,
-      [
-        id,
+  deps.writer ??= new DeliveryWriter(deps.pool, deps.boss);
+  const { inserted } = await deps.writer.write({
+    id,
+    provider,
+    deliveryId,
+    event: event.slice(0, 100) || 'unknown',
+    projectId: incoming.projectId,
+    headers: JSON.stringify(storableHeaders(incoming.headers)),
+    // The body is JSON already (or the form's `payload`); store it as received.
+    payload: contentType?.includes('urlencoded') ? JSON.stringify(payload) : incoming.rawBody,
+    status: ignored ? 'ignored' : 'received',
+    reason: ignored ? parsed.reason : null,
+    ref,
+  });
+  if (!inserted) {
+    const existing = await deps.pool
+      .query<{ id: string }>('select id from webhook_deliveries where provider = $1 and delivery_id = $2', [
         provider,
         deliveryId,
-        event.slice(0, 100) || 'unknown',
-        incoming.projectId,
-        JSON.stringify(storableHeaders(incoming.headers)),
-        JSON.stringify(payload),
-        ignored ? 'ignored' : 'received',
-        ignored ? parsed.reason : null,
-        ref,
-        ignored ? new Date() : null,
-      ],
-    );
-    if (inserted.rowCount === 0) {
-      await client.query('rollback');
-      const existing = await deps.pool.query<{ id: string }>(
-        'select id from webhook_deliveries where provider = $1 and delivery_id = $2',
-        [provider, deliveryId],
-      );
-      return {
-        status: 200,
-        body: {
-          message: 'duplicate delivery: already received',
-          deliveryId,
-          firstDelivery: existing.rows[0]?.id ?? null,
-        },
-      };
-    }
-    if (!ignored) {
-      await deps.boss.send(
-        QUEUES.webhookProcess,
-        { deliveryId: id },
-        { db: { executeSql: (text, values) => client.query(text, values) } },
-      );
-    }
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback').catch(() => {});
-    throw new DatabaseUnavailable((error as Error).message);
-  } finally {
-    client.release();
+      ])
+      .catch((error: Error) => {
+        throw new DatabaseUnavailable(error.message);
+      });
+    return {
+      status: 200,
+      body: {
+        message: 'duplicate delivery: already received',
+        deliveryId,
+        firstDelivery: existing.rows[0]?.id ?? null,
+      },
+    };
   }
   return {
     status: 202,
     body: ignored ? { id, deliveryId, status: 'ignored', reason: parsed.reason } : { id, deliveryId, status: 'queued' },
   };
 }
+
+export { DatabaseUnavailable };
