@@ -31,6 +31,10 @@ const PROJECT_ROUTES = [
   'get /projects/{id}/tags',
   'get /projects/{id}/deployments',
   'post /projects/{id}/deployments',
+  'get /projects/{id}/webhook-deliveries',
+  'get /projects/{id}/webhook-deliveries/{deliveryId}',
+  'post /projects/{id}/webhook-deliveries/{deliveryId}/redeliver',
+  'get /projects/{id}/repository/health',
 ];
 const OTHER_ROUTES = [
   'get /instances',

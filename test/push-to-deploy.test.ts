@@ -286,3 +286,59 @@ describe('manual deployments', () => {
     expect((await call('POST', `/api/deployments/${again.body.id}/cancel`)).status).toBe(409);
   });
 });
+
+describe('the webhook delivery log', () => {
+  it('lists deliveries with outcome, reason and the deployments they created', async () => {
+    const res = await call('GET', `/api/projects/${projectId}/webhook-deliveries?limit=100`);
+    expect(res.status).toBe(200);
+    const { deliveries, total } = res.body as { deliveries: Array<Record<string, any>>; total: number };
+    expect(total).toBe(deliveries.length);
+    const accepted = deliveries.filter((d) => d.status === 'accepted');
+    expect(accepted.length).toBeGreaterThan(0);
+    expect(accepted[0]?.deployments[0]).toMatchObject({
+      instanceId: expect.any(String),
+      commitSha: expect.stringMatching(/^[0-9a-f]{40}$/),
+    });
+    expect(deliveries.find((d) => d.reason === 'ping')).toMatchObject({
+      status: 'ignored',
+      event: 'ping',
+      deployments: [],
+    });
+    const ignoredOnly = await call('GET', `/api/projects/${projectId}/webhook-deliveries?status=ignored`);
+    expect(ignoredOnly.body.deliveries.every((d: { status: string }) => d.status === 'ignored')).toBe(true);
+    const detail = await call('GET', `/api/projects/${projectId}/webhook-deliveries/${accepted[0]?.id}`);
+    expect(detail.body.headers['x-github-event']).toBe('push');
+    expect(detail.body.headers['x-hub-signature-256']).toBeUndefined();
+    expect(detail.body.payload.ref).toMatch(/^refs\//);
+  });
+
+  it('redelivers a stored delivery after its branch gets a mapping', async () => {
+    const list = (await call('GET', `/api/projects/${projectId}/webhook-deliveries?status=ignored&limit=100`)).body
+      .deliveries;
+    const unmapped = list.find((d: { reason: string }) => d.reason === 'no branch mapping matches branch feature/x');
+    await call('PUT', `/api/projects/${projectId}/branch-mappings`, { branch: 'feature/**', environmentId: stagingId });
+    const res = await call('POST', `/api/projects/${projectId}/webhook-deliveries/${unmapped.id}/redeliver`);
+    expect(res.status).toBe(200);
+    const done = await stack.waitFor(
+      async () => (await call('GET', `/api/projects/${projectId}/webhook-deliveries/${unmapped.id}`)).body,
+      (d) => d.status === 'accepted' && d.deployments.length === 1,
+    );
+    expect(done.deployments[0].instanceId).toBe(stagingId);
+  });
+
+  it('shows signature failures and the last delivery in the webhook health', async () => {
+    const body = githubPush('refs/heads/main', '0'.repeat(40), 'b'.repeat(40), 'forged');
+    await stack.deliver('github', projectId, body, signedHeaders('github', 'not-the-secret', body, 'push'));
+    const health = await stack.waitFor(
+      async () => (await call('GET', `/api/projects/${projectId}/repository/health`)).body,
+      (h) => h.recentSignatureFailures >= 2,
+    );
+    expect(health).toMatchObject({
+      webhookUrl: `https://hooks.ocore.test/api/webhooks/github/${projectId}`,
+      lastFailureReason: 'github: signature mismatch',
+      lastDeliveryAt: expect.any(String),
+      lastAcceptedAt: expect.any(String),
+    });
+    expect(health.deliveriesLast24h.accepted).toBeGreaterThan(0);
+  });
+});

@@ -15,7 +15,15 @@ export function buildOpenApiDocument(baseUrl: string): ReturnType<typeof generat
       'Projects, instances and branch mappings. Every project route also answers under `/orgs/{orgId}`. Errors are `{code, message, issues?}`.',
     version: '1.0.0',
     baseUrl,
-    tags: ['projects', 'branch-mappings', 'repository', 'deployments', 'instances', 'notifications'],
+    tags: [
+      'projects',
+      'branch-mappings',
+      'repository',
+      'deployments',
+      'webhook-deliveries',
+      'instances',
+      'notifications',
+    ],
   });
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
     for (const method of ['get', 'post', 'put', 'delete'] as const) {

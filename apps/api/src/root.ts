@@ -5,6 +5,7 @@ import { notificationsRouter } from './routers/notifications.ts';
 import { projectInstancesRouter } from './routers/project-instances.ts';
 import { projectsRouter } from './routers/projects.ts';
 import { repositoryRouter } from './routers/repository.ts';
+import { webhookDeliveriesRouter } from './routers/webhook-deliveries.ts';
 import { router } from './trpc.ts';
 
 /** Every REST route's code is one hop from here: each file is named after its resource. */
@@ -16,6 +17,7 @@ export const appRouter = router({
   repository: repositoryRouter,
   deployments: deploymentsRouter,
   notifications: notificationsRouter,
+  webhookDeliveries: webhookDeliveriesRouter,
 });
 
 export type AppRouter = typeof appRouter;

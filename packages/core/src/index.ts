@@ -18,6 +18,7 @@ export * from './runtime.ts';
 export * from './secrets/rotate.ts';
 export * from './secrets/secret-box.ts';
 export * from './services/branch-mappings.ts';
+export * from './services/deliveries.ts';
 export * from './services/deployments.ts';
 export * from './services/instances.ts';
 export * from './services/notifications.ts';

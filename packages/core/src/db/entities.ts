@@ -152,6 +152,10 @@ export const GitRepositorySchema = defineEntity({
     syncError: p.text().nullable(),
     syncStatusChangedAt: p.datetime().nullable(),
     providerCapabilities: p.json<Record<string, boolean>>(),
+    /** Deliveries refused at this project's webhook URL (bad signature…), for diagnosis. */
+    lastRejectedAt: p.datetime().nullable(),
+    lastRejectionReason: p.string().length(200).nullable(),
+    recentRejections: p.integer().default(0),
     version: p.integer().version(),
     ...timestamps,
   },

@@ -75,6 +75,23 @@ async function projectSecret(
   return { ...entry, cached: false };
 }
 
+/**
+ * Counts a refused delivery on the project's repository (for "webhook not
+ * triggering deployments" diagnosis). Not awaited: the 401 must not take
+ * longer for a project that exists.
+ */
+function recordRejection(deps: ReceiverDeps, projectId: string, reason: string): void {
+  deps.pool
+    .query(
+      `update git_repositories set
+         recent_rejections = case when last_rejected_at > now() - interval '24 hours' then recent_rejections + 1 else 1 end,
+         last_rejected_at = now(), last_rejection_reason = $2
+       where project_id = $1`,
+      [projectId, reason.slice(0, 200)],
+    )
+    .catch((error: Error) => deps.log.warn({ err: error.message }, 'rejection not recorded'));
+}
+
 function parseBody(raw: string, contentType: string | undefined): unknown {
   // GitHub may deliver `application/x-www-form-urlencoded` with the JSON in `payload`.
   const json = contentType?.startsWith('application/x-www-form-urlencoded')
@@ -96,6 +113,7 @@ export async function receiveDelivery(deps: ReceiverDeps, incoming: IncomingDeli
   const reject = (reason: string) => {
     deps.rejected.set(incoming.projectId, (deps.rejected.get(incoming.projectId) ?? 0) + 1);
     deps.log.warn({ provider, projectId: incoming.projectId.slice(0, 64), reason }, 'webhook rejected');
+    if (UUID.test(incoming.projectId)) recordRejection(deps, incoming.projectId, `${provider}: ${reason}`);
     return REJECTED;
   };
   if (!UUID.test(incoming.projectId)) return reject('malformed project id');
