@@ -15,6 +15,8 @@ export function ormConfig(databaseUrl: string, poolMax = 10): Options {
       transactional: true,
       allOrNothing: true,
       silent: true,
+      // New migrations are diffed against a database migrated to head (scripts/new-migration.ts), not a snapshot file.
+      snapshot: false,
     },
     pool: { max: poolMax },
     debug: false,
