@@ -181,7 +181,8 @@ export const WebhookDeliverySchema = defineEntity({
     project: () => p.manyToOne(ProjectSchema).deleteRule('cascade').nullable(),
     receivedAt: p.datetime().onCreate(() => new Date()),
     headers: p.json<Record<string, string>>(),
-    payload: p.json<unknown>(),
+    // json, not jsonb: stored as received and never queried inside; cheaper on the ingest path.
+    payload: p.json<unknown>().columnType('json'),
     status: p.enum(DELIVERY_STATUSES).default('received'),
     reason: p.text().nullable(),
     ref: p.string().length(300).nullable(),

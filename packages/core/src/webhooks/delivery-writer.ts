@@ -28,8 +28,6 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-const COLUMNS = 11;
-
 /**
  * Group commit for deliveries: rows that arrive while a transaction is in
  * flight are written together in the next one (one multi-row INSERT plus one
@@ -77,57 +75,53 @@ export class DeliveryWriter {
     }
   }
 
+  /**
+   * One round trip per batch: the delivery INSERT and pg-boss's job INSERT go
+   * to Postgres as one multi-statement query, which runs as one implicit
+   * transaction. pg-boss's SQL is captured (not run) and its parameters are
+   * inlined as escaped literals. One job names every delivery of the batch; a
+   * delivery that turned out to be a duplicate is harmless in it, since
+   * routing skips deliveries that are not `received`.
+   */
   private async commit(rows: DeliveryRow[]): Promise<Set<string>> {
-    // Two deliveries with one provider id in the same batch: keep the first, the second is a duplicate.
-    const seen = new Set<string>();
-    const unique = rows.filter((r) => {
-      const key = `${r.provider}\u0000${r.deliveryId}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
-    const values: unknown[] = [];
-    const tuples = unique.map((r, i) => {
-      values.push(
-        r.id,
-        r.provider,
-        r.deliveryId,
-        r.event,
-        r.projectId,
-        r.headers,
-        r.payload,
-        r.status,
-        r.reason,
-        r.ref,
-        r.status === 'ignored' ? new Date() : null,
-      );
-      const base = i * COLUMNS;
-      return `(${Array.from({ length: COLUMNS }, (_, k) => `$${base + k + 1}`).join(', ')}, now())`;
-    });
     const client = await this.pool.connect();
     try {
-      await client.query('begin');
-      const result = await client.query<{ id: string }>(
+      const literal = (value: unknown): string => {
+        if (value === null || value === undefined) return 'NULL';
+        if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+        if (value instanceof Date) return client.escapeLiteral(value.toISOString());
+        if (typeof value === 'string') return client.escapeLiteral(value);
+        return client.escapeLiteral(JSON.stringify(value));
+      };
+      const inline = (text: string, values: unknown[] = []) =>
+        text.replace(/\$(\d+)/g, (_m, n: string) => literal(values[Number(n) - 1]));
+      const tuples = rows.map(
+        (r) =>
+          `(${[r.id, r.provider, r.deliveryId, r.event, r.projectId, r.headers, r.payload, r.status, r.reason, r.ref]
+            .map(literal)
+            .join(', ')}, ${r.status === 'ignored' ? 'now()' : 'NULL'}, now())`,
+      );
+      const statements = [
         `insert into webhook_deliveries
            (id, provider, delivery_id, event, project_id, headers, payload, status, reason, ref, processed_at, received_at)
          values ${tuples.join(', ')}
          on conflict (provider, delivery_id) do nothing returning id`,
-        values,
-      );
-      const inserted = new Set(result.rows.map((r) => r.id));
-      const jobs = unique
-        .filter((r) => r.status === 'received' && inserted.has(r.id))
-        .map((r) => ({ data: { deliveryId: r.id } }));
+      ];
+      const ids = rows.filter((r) => r.status === 'received').map((r) => r.id);
+      const jobs = ids.length ? [{ data: { deliveryIds: ids } }] : [];
       if (jobs.length > 0) {
         await this.boss.insert(QUEUES.webhookProcess, jobs, {
-          db: { executeSql: (text, params) => client.query(text, params) },
+          db: {
+            executeSql: async (text, values) => {
+              statements.push(inline(text, values));
+              return { rows: [] };
+            },
+          },
         });
       }
-      await client.query('commit');
-      return inserted;
-    } catch (error) {
-      await client.query('rollback').catch(() => {});
-      throw error;
+      const results = await client.query<{ id: string }>(statements.join(';\n'));
+      const first = Array.isArray(results) ? results[0] : results;
+      return new Set((first?.rows ?? []).map((r: { id: string }) => r.id));
     } finally {
       client.release();
     }
