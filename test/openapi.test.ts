@@ -35,6 +35,8 @@ const PROJECT_ROUTES = [
   'get /projects/{id}/webhook-deliveries/{deliveryId}',
   'post /projects/{id}/webhook-deliveries/{deliveryId}/redeliver',
   'get /projects/{id}/repository/health',
+  'post /projects/{id}/repository/sync',
+  'get /projects/{id}/repository/sync/status',
 ];
 const OTHER_ROUTES = [
   'get /instances',

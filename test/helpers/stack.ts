@@ -1,5 +1,5 @@
 import { buildWebhooksServer } from '@ocore/webhooks';
-import { registerDeliveryProcessing, registerDeploymentRuns } from '@ocore/worker';
+import { registerDeliveryProcessing, registerDeploymentRuns, registerRepositorySync } from '@ocore/worker';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { startTestApi, type TestApi, type TestApiOptions } from './api.ts';
@@ -30,6 +30,7 @@ export async function startTestStack(options: TestApiOptions & { worker?: boolea
   const webhooksUrl = await webhooks.listen({ host: '127.0.0.1', port: 0 });
   if (options.worker !== false) {
     await registerDeliveryProcessing(api.boss, api.orm, api.repositories.log);
+    await registerRepositorySync(api.boss, api.orm, api.repositories, api.repositories.log);
     await registerDeploymentRuns(
       api.boss,
       api.orm,

@@ -1,4 +1,5 @@
 export { registerDeliveryProcessing } from './jobs/process-delivery.ts';
 export { registerRepositoryCleanup } from './jobs/repository-cleanup.ts';
+export { registerRepositorySync } from './jobs/repository-sync.ts';
 export { registerDeploymentRuns } from './jobs/run-deployment.ts';
 export { buildWorkerHealthServer, type WorkerOptions } from './worker.ts';

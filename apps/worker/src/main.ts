@@ -9,6 +9,7 @@ import {
 } from '@ocore/core';
 import { registerDeliveryProcessing } from './jobs/process-delivery.ts';
 import { registerRepositoryCleanup } from './jobs/repository-cleanup.ts';
+import { registerRepositorySync } from './jobs/repository-sync.ts';
 import { registerDeploymentRuns } from './jobs/run-deployment.ts';
 import { buildWorkerHealthServer } from './worker.ts';
 
@@ -20,6 +21,7 @@ const boss = await createBoss(config.DATABASE_URL, logger, 6, true);
 const repositories = repositoryDepsFrom(config, boss, logger);
 await registerRepositoryCleanup(boss, repositories, logger);
 await registerDeliveryProcessing(boss, orm, logger);
+await registerRepositorySync(boss, orm, repositories, logger);
 await registerDeploymentRuns(
   boss,
   orm,

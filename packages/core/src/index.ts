@@ -28,6 +28,7 @@ export * from './services/repositories.ts';
 export * from './services/repository-views.ts';
 export * from './services/routing.ts';
 export * from './services/slug.ts';
+export * from './services/sync.ts';
 export * from './services/views.ts';
 export * from './webhooks/delivery-writer.ts';
 export * from './webhooks/receive.ts';

@@ -10,6 +10,7 @@ export const QUEUES = {
   webhookProcess: 'webhook.process',
   deploymentRun: 'deployment.run',
   repositorySync: 'repository.sync',
+  repositorySyncAll: 'repository.sync-all',
   repositoryPoll: 'repository.poll',
   repositoryCleanup: 'repository.cleanup',
   dead: 'dead-letter',
@@ -57,7 +58,9 @@ export async function ensureQueues(boss: PgBoss): Promise<void> {
     expireInSeconds: 3600,
     notify: true,
   });
-  await upsertQueue(boss, QUEUES.repositorySync, { ...common, expireInSeconds: 300 });
+  // At most one queued and one running sync per repository (singletonKey = repository id).
+  await upsertQueue(boss, QUEUES.repositorySync, { ...common, policy: 'stately', expireInSeconds: 300 });
+  await upsertQueue(boss, QUEUES.repositorySyncAll, { retryLimit: 1, expireInSeconds: 600 });
   await boss.createQueue(QUEUES.repositoryPoll, { ...common, retryLimit: 1, expireInSeconds: 120 });
   // A provider that is down may stay down for hours: retry leftovers for about a day.
   await boss.createQueue(QUEUES.repositoryCleanup, {

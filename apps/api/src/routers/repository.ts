@@ -1,10 +1,12 @@
 import {
   connectRepository,
   disconnectRepository,
+  getSyncStatus,
   listRepositoryRefs,
   PROVIDERS,
   reconfigureWebhook,
   regenerateDeployKey,
+  requestSync,
   updateRepository,
   validateRepository,
 } from '@ocore/core';
@@ -171,7 +173,44 @@ const tagList = projectRoute({
   run: (ctx, input) => listRepositoryRefs(ctx.em, ctx.principal, input.id, 'tags', ctx.repositories),
 });
 
+const SyncStatus = z
+  .object({
+    syncStatus: z.enum(['idle', 'queued', 'syncing', 'synced', 'error', 'not_found', 'access_denied']),
+    lastSyncedAt: z.string().nullable(),
+    syncError: z.string().nullable(),
+    syncStatusChangedAt: z.string().nullable(),
+  })
+  .meta({ id: 'RepositorySyncStatus' });
+
+const sync = projectRoute({
+  permission: 'manage:projects',
+  method: 'POST',
+  path: '/projects/{id}/repository/sync',
+  summary: 'Trigger repository sync',
+  description:
+    'Queues a metadata sync and answers at once. The sync looks the repository up by its provider id and follows renames, transfers and a new default branch; it recreates a missing webhook or deploy key when the token allows, and reports deletion, archiving and revoked access.',
+  tags,
+  input: ById,
+  output: SyncStatus,
+  run: (ctx, input) => requestSync(ctx.em, ctx.principal, input.id, ctx.repositories.boss),
+});
+
+const syncStatus = projectRoute({
+  permission: 'view:projects',
+  method: 'GET',
+  path: '/projects/{id}/repository/sync/status',
+  summary: 'Get repository sync status',
+  tags,
+  input: ById,
+  output: SyncStatus,
+  run: (ctx, input) => getSyncStatus(ctx.em, ctx.principal, input.id),
+});
+
 export const repositoryRouter = router({
+  sync: sync.plain,
+  syncInOrg: sync.inOrg,
+  syncStatus: syncStatus.plain,
+  syncStatusInOrg: syncStatus.inOrg,
   connect: connect.plain,
   connectInOrg: connect.inOrg,
   disconnect: disconnect.plain,
