@@ -72,7 +72,7 @@ describe('a GitHub repository connected with a token', () => {
     const [hook] = [...repo.hooks.values()];
     expect(hook).toMatchObject({
       active: true,
-      events: ['push'],
+      events: ['push', 'repository'],
       config: { url: res.body.webhookUrl, content_type: 'json' },
     });
     expect(hook?.config.secret).toMatch(/^[0-9a-f]{64}$/);

@@ -164,7 +164,7 @@ describe('Bitbucket Cloud', () => {
     const [hook] = [...repo.hooks.values()];
     expect(hook).toMatchObject({
       url: `https://hooks.ocore.test/api/webhooks/bitbucket/${id}`,
-      events: ['repo:push'],
+      events: ['repo:push', 'repo:updated'],
       active: true,
     });
     expect(hook?.secret).toMatch(/^[0-9a-f]{64}$/);

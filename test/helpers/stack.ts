@@ -4,6 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { startTestApi, type TestApi, type TestApiOptions } from './api.ts';
 
+/** The GitLab system hook token the test stack's receiver accepts. */
+export const SYSTEM_HOOK_TOKEN = 'gitlab-system-hook-token-for-tests';
+
 export interface TestStack extends TestApi {
   webhooksUrl: string;
   rejected: Map<string, number>;
@@ -24,7 +27,14 @@ export async function startTestStack(options: TestApiOptions & { worker?: boolea
   const pool = new pg.Pool({ connectionString: api.databaseUrl, max: 8 });
   const rejected = new Map<string, number>();
   const webhooks: FastifyInstance = await buildWebhooksServer({
-    receiver: { pool, boss: api.boss, secrets: api.repositories.secrets, log: api.repositories.log, rejected },
+    receiver: {
+      pool,
+      boss: api.boss,
+      secrets: api.repositories.secrets,
+      log: api.repositories.log,
+      rejected,
+      gitlabSystemHookToken: SYSTEM_HOOK_TOKEN,
+    },
     logger: api.repositories.log,
   });
   const webhooksUrl = await webhooks.listen({ host: '127.0.0.1', port: 0 });

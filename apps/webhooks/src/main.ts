@@ -8,7 +8,14 @@ const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.DB
 pool.on('error', (error) => logger.error({ err: error.message }, 'database pool error'));
 const boss = await createBoss(config.DATABASE_URL, logger, 2);
 const app = await buildWebhooksServer({
-  receiver: { pool, boss, secrets: secretBoxFrom(config), log: logger, rejected: new Map() },
+  receiver: {
+    pool,
+    boss,
+    secrets: secretBoxFrom(config),
+    log: logger,
+    rejected: new Map(),
+    gitlabSystemHookToken: config.GITLAB_SYSTEM_HOOK_TOKEN,
+  },
   logger,
 });
 const address = await app.listen({ host: config.HOST, port: config.WEBHOOKS_PORT });

@@ -26,6 +26,7 @@ const ConfigSchema = z.object({
   GITHUB_API_URL: z.url().default('https://api.github.com'),
   GITLAB_API_URL: z.url().default('https://gitlab.com'),
   BITBUCKET_API_URL: z.url().default('https://api.bitbucket.org/2.0'),
+  GITLAB_SYSTEM_HOOK_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   PROVIDER_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
   PROVIDER_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(500),
 });

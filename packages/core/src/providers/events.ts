@@ -13,8 +13,21 @@ export interface PushEvent {
   providerRepoId: string | null;
 }
 
-/** A verified delivery, parsed: pushes to route, or why there is nothing to route. */
-export type ParsedDelivery = { kind: 'push'; pushes: PushEvent[] } | { kind: 'other'; reason: string };
+/** Something happened to the repository itself (pushed by the provider as it happens). */
+export interface LifecycleEvent {
+  action: 'renamed' | 'transferred' | 'archived' | 'unarchived' | 'deleted' | 'updated';
+  providerRepoId: string | null;
+  /** The repository's owner/namespace and name after the change, when the payload says. */
+  owner?: string;
+  name?: string;
+  defaultBranch?: string;
+}
+
+/** A verified delivery, parsed: pushes to route, a lifecycle change, or why there is nothing to do. */
+export type ParsedDelivery =
+  | { kind: 'push'; pushes: PushEvent[] }
+  | { kind: 'lifecycle'; event: LifecycleEvent }
+  | { kind: 'other'; reason: string };
 
 const ZERO = /^0+$/;
 export const isZeroSha = (sha: string | null | undefined): boolean => !sha || ZERO.test(sha);

@@ -1,11 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PgBoss } from 'pg-boss';
-import { type BranchMapping, type Project, WebhookDeliverySchema } from '../db/entities.ts';
+import { type BranchMapping, type GitRepository, type Project, WebhookDeliverySchema } from '../db/entities.ts';
 import { enqueueDeployment } from '../jobs.ts';
 import type { PushEvent } from '../providers/events.ts';
 import { parseDelivery } from '../providers/index.ts';
 import { branchMatches } from './branch-mappings.ts';
 import { insertDeployment, supersedeOlder } from './deployment-records.ts';
+import { applyLifecycle, repositoriesByProviderId } from './lifecycle.ts';
 import { sortMappings } from './views.ts';
 
 const SKIP_MARKERS = ['[skip ci]', '[ci skip]', '[skip deploy]'];
@@ -91,15 +92,25 @@ export async function routeDelivery(em: EntityManager, boss: PgBoss, deliveryRow
     if (!delivery || delivery.status !== 'received') return;
     const project = delivery.project as Project | null;
     delivery.processedAt = new Date();
-    if (!project) {
-      delivery.status = 'ignored';
-      delivery.reason = 'project no longer exists';
-      return;
-    }
     const parsed = parseDelivery(delivery.provider, delivery.event, delivery.payload);
     if (parsed.kind === 'other') {
       delivery.status = 'ignored';
       delivery.reason = parsed.reason;
+      return;
+    }
+    if (parsed.kind === 'lifecycle') {
+      const repos = project
+        ? [project.repository].filter((r): r is GitRepository => Boolean(r))
+        : parsed.event.providerRepoId
+          ? await repositoriesByProviderId(tem, delivery.provider, parsed.event.providerRepoId)
+          : [];
+      delivery.status = 'accepted';
+      delivery.reason = await applyLifecycle(tem, boss, repos, parsed.event);
+      return;
+    }
+    if (!project) {
+      delivery.status = 'ignored';
+      delivery.reason = 'a push needs a project';
       return;
     }
     const reasons: string[] = [];

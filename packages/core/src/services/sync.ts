@@ -53,7 +53,7 @@ export async function requestSync(em: EntityManager, principal: Principal, proje
 }
 
 /** The URL in the same form the user gave (SSH or HTTPS), for the repository's new owner/name. */
-function renamedUrl(repo: GitRepository, remote: RemoteRepository): string {
+export function renamedUrl(repo: GitRepository, remote: Pick<RemoteRepository, 'owner' | 'name'>): string {
   if (repo.repoUrl.startsWith('file://')) return repo.repoUrl;
   const parsed = parseRepoUrl(repo.repoUrl, repo.provider);
   const path = `${remote.owner}/${remote.name}`;

@@ -7,7 +7,8 @@ export interface DeliveryRow {
   provider: string;
   deliveryId: string;
   event: string;
-  projectId: string;
+  /** Null for instance-wide events (GitLab system hooks). */
+  projectId: string | null;
   headers: string;
   payload: string;
   status: 'received' | 'ignored';

@@ -19,6 +19,8 @@ export interface ReceiverDeps {
   writer?: DeliveryWriter;
   /** Recently used webhook secrets per project; made on first use when absent. */
   secretCache?: Map<string, CachedSecret>;
+  /** Secret token of GitLab system hooks (`POST /api/webhooks/gitlab/system`); unset disables them. */
+  gitlabSystemHookToken?: string;
 }
 
 interface CachedSecret {
@@ -116,16 +118,27 @@ export async function receiveDelivery(deps: ReceiverDeps, incoming: IncomingDeli
     if (UUID.test(incoming.projectId)) recordRejection(deps, incoming.projectId, `${provider}: ${reason}`);
     return REJECTED;
   };
-  if (!UUID.test(incoming.projectId)) return reject('malformed project id');
-
-  let found = await projectSecret(deps, incoming.projectId, false);
-  if (found?.cached && found.secret && !verifySignature(provider, found.secret, incoming.rawBody, incoming.headers)) {
-    found = await projectSecret(deps, incoming.projectId, true);
+  const systemHook = provider === 'gitlab' && incoming.projectId === 'system';
+  if (systemHook) {
+    // Instance-wide GitLab events (renames, transfers, deletions of any project).
+    const token = deps.gitlabSystemHookToken;
+    if (!token || !verifySignature('gitlab', token, incoming.rawBody, incoming.headers))
+      return reject('system hook token mismatch');
+  } else if (!UUID.test(incoming.projectId)) {
+    return reject('malformed project id');
   }
-  if (!found) return reject('unknown project or no repository');
-  if (found.provider !== provider) return reject(`repository is on ${found.provider}`);
-  if (!found.secret) return reject('repository has no webhook secret');
-  if (!verifySignature(provider, found.secret, incoming.rawBody, incoming.headers)) return reject('signature mismatch');
+
+  if (!systemHook) {
+    let found = await projectSecret(deps, incoming.projectId, false);
+    if (found?.cached && found.secret && !verifySignature(provider, found.secret, incoming.rawBody, incoming.headers)) {
+      found = await projectSecret(deps, incoming.projectId, true);
+    }
+    if (!found) return reject('unknown project or no repository');
+    if (found.provider !== provider) return reject(`repository is on ${found.provider}`);
+    if (!found.secret) return reject('repository has no webhook secret');
+    if (!verifySignature(provider, found.secret, incoming.rawBody, incoming.headers))
+      return reject('signature mismatch');
+  }
 
   const { deliveryId: providerDeliveryId, event } = deliveryIdentity(provider, incoming.headers);
   const contentType = incoming.headers['content-type'];
@@ -147,7 +160,7 @@ export async function receiveDelivery(deps: ReceiverDeps, incoming: IncomingDeli
     provider,
     deliveryId,
     event: event.slice(0, 100) || 'unknown',
-    projectId: incoming.projectId,
+    projectId: systemHook ? null : incoming.projectId,
     headers: JSON.stringify(storableHeaders(incoming.headers)),
     // The body is JSON already (or the form's `payload`); store it as received.
     payload: contentType?.includes('urlencoded') ? JSON.stringify(payload) : incoming.rawBody,

@@ -50,7 +50,7 @@ export function createBitbucketProvider(
     url,
     active: true,
     secret,
-    events: ['repo:push'],
+    events: ['repo:push', 'repo:updated'],
   });
 
   return {

@@ -25,6 +25,7 @@ const refKind = (type: string | undefined): 'branch' | 'tag' | null =>
 
 /** Bitbucket delivery (`X-Event-Key`) → our events; one push may change several refs. */
 export function parseBitbucketDelivery(event: string, payload: unknown): ParsedDelivery {
+  if (event === 'repo:updated') return parseRepoUpdated(payload as BitbucketRepoUpdated);
   if (event !== 'repo:push') return { kind: 'other', reason: `event ${event} does not deploy` };
   const body = payload as BitbucketPush;
   const pushes: PushEvent[] = [];
@@ -47,4 +48,23 @@ export function parseBitbucketDelivery(event: string, payload: unknown): ParsedD
   }
   if (pushes.length === 0) return { kind: 'other', reason: 'push without branch or tag changes' };
   return { kind: 'push', pushes };
+}
+
+interface BitbucketRepoUpdated {
+  repository?: { uuid?: string; full_name?: string; workspace?: { slug?: string } };
+  changes?: { full_name?: { new?: string; old?: string }; name?: { new?: string }; slug?: { new?: string } };
+}
+
+/** Bitbucket `repo:updated`: the repository's name, slug or workspace changed. */
+function parseRepoUpdated(payload: BitbucketRepoUpdated): ParsedDelivery {
+  const full = payload.changes?.full_name?.new ?? payload.repository?.full_name;
+  const [owner, name] = full ? [full.split('/')[0], full.split('/')[1]] : [undefined, undefined];
+  return {
+    kind: 'lifecycle',
+    event: {
+      action: payload.changes?.full_name || payload.changes?.name || payload.changes?.slug ? 'renamed' : 'updated',
+      providerRepoId: payload.repository?.uuid ?? null,
+      ...(owner && name ? { owner, name } : {}),
+    },
+  };
 }

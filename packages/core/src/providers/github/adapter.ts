@@ -76,7 +76,8 @@ export function createGitHubProvider(connection: ProviderConnection, retry: Retr
 
   const hookBody = (spec: WebhookSpec) => ({
     active: true,
-    events: ['push'],
+    // `repository` events (renamed, transferred, archived, deleted) keep the connection current at once.
+    events: ['push', 'repository'],
     config: { url: spec.url, content_type: 'json' as const, secret: spec.secret, insecure_ssl: '0' as const },
   });
 

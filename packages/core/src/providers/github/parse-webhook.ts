@@ -1,4 +1,4 @@
-import { isZeroSha, type ParsedDelivery, splitRef } from '../events.ts';
+import { isZeroSha, type LifecycleEvent, type ParsedDelivery, splitRef } from '../events.ts';
 
 interface GitHubPush {
   ref?: string;
@@ -16,6 +16,7 @@ interface GitHubPush {
 /** GitHub delivery (`X-GitHub-Event`) → our events. */
 export function parseGitHubDelivery(event: string, payload: unknown): ParsedDelivery {
   if (event === 'ping') return { kind: 'other', reason: 'ping' };
+  if (event === 'repository') return parseRepositoryEvent(payload as GitHubRepositoryEvent);
   if (event !== 'push') return { kind: 'other', reason: `event ${event} does not deploy` };
   const push = payload as GitHubPush;
   const ref = push.ref ? splitRef(push.ref) : null;
@@ -35,5 +36,38 @@ export function parseGitHubDelivery(event: string, payload: unknown): ParsedDeli
         providerRepoId: push.repository?.id !== undefined ? String(push.repository.id) : null,
       },
     ],
+  };
+}
+
+interface GitHubRepositoryEvent {
+  action?: string;
+  repository?: { id?: number; name?: string; owner?: { login?: string }; default_branch?: string };
+  changes?: { default_branch?: unknown };
+}
+
+const REPOSITORY_ACTIONS: Record<string, LifecycleEvent['action']> = {
+  renamed: 'renamed',
+  transferred: 'transferred',
+  archived: 'archived',
+  unarchived: 'unarchived',
+  deleted: 'deleted',
+  edited: 'updated',
+};
+
+/** GitHub `repository` events: renamed, transferred, archived, unarchived, deleted, edited. */
+function parseRepositoryEvent(payload: GitHubRepositoryEvent): ParsedDelivery {
+  const action = REPOSITORY_ACTIONS[payload.action ?? ''];
+  if (!action)
+    return { kind: 'other', reason: `repository ${payload.action ?? 'event'} does not change the connection` };
+  const repo = payload.repository;
+  return {
+    kind: 'lifecycle',
+    event: {
+      action,
+      providerRepoId: repo?.id !== undefined ? String(repo.id) : null,
+      owner: repo?.owner?.login,
+      name: repo?.name,
+      defaultBranch: repo?.default_branch,
+    },
   };
 }

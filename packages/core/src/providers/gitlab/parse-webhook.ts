@@ -18,6 +18,8 @@ interface GitLabPush {
 export function parseGitLabDelivery(event: string, payload: unknown): ParsedDelivery {
   const push = payload as GitLabPush;
   const kind = push.object_kind ?? push.event_name;
+  const lifecycle = parseSystemHook(payload as GitLabSystemHook);
+  if (lifecycle) return lifecycle;
   if (kind !== 'push' && kind !== 'tag_push')
     return { kind: 'other', reason: `event ${event || kind} does not deploy` };
   const ref = push.ref ? splitRef(push.ref) : null;
@@ -40,5 +42,34 @@ export function parseGitLabDelivery(event: string, payload: unknown): ParsedDeli
         providerRepoId: projectId !== undefined ? String(projectId) : null,
       },
     ],
+  };
+}
+
+interface GitLabSystemHook {
+  event_name?: string;
+  project_id?: number;
+  path?: string;
+  path_with_namespace?: string;
+}
+
+const SYSTEM_ACTIONS: Record<string, 'renamed' | 'transferred' | 'deleted' | 'updated'> = {
+  project_rename: 'renamed',
+  project_transfer: 'transferred',
+  project_destroy: 'deleted',
+  project_update: 'updated',
+};
+
+/** GitLab system hooks about projects: project_rename, project_transfer, project_destroy, project_update. */
+function parseSystemHook(hook: GitLabSystemHook): ParsedDelivery | null {
+  const action = SYSTEM_ACTIONS[hook.event_name ?? ''];
+  if (!action) return null;
+  const full = hook.path_with_namespace;
+  return {
+    kind: 'lifecycle',
+    event: {
+      action,
+      providerRepoId: hook.project_id !== undefined ? String(hook.project_id) : null,
+      ...(full ? { owner: full.split('/').slice(0, -1).join('/'), name: full.split('/').at(-1) } : {}),
+    },
   };
 }
