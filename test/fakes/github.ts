@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type FakeRequest, HttpFake, pageOf } from './http-fake.ts';
 
 export interface FakeRepo {
@@ -262,9 +263,20 @@ export class GitHubFake extends HttpFake {
     };
   }
 
+  /** Requests answered 304 Not Modified (they do not count against GitHub's rate limit). */
+  notModified = 0;
+
   private paged(req: FakeRequest, items: unknown[]) {
     const { slice, page, hasNext } = pageOf(items, req.query, 30);
-    const headers: Record<string, string> = { ...this.scopeHeader(req) };
+    // Conditional requests, as GitHub documents them: an ETag per response, 304 when it still matches.
+    const etag = `W/"${createHash('sha1')
+      .update(JSON.stringify([slice, hasNext]))
+      .digest('hex')}"`;
+    if (req.headers['if-none-match'] === etag) {
+      this.notModified += 1;
+      return { status: 304, headers: { etag } };
+    }
+    const headers: Record<string, string> = { ...this.scopeHeader(req), etag };
     if (hasNext) {
       const next = this.nextPageUrl(req, page + 1);
       headers.link = `<${next}>; rel="next"`;

@@ -86,7 +86,7 @@ export class HttpFake {
   private send(res: ServerResponse, method: string, path: string, reply: FakeResponse): void {
     this.log.push({ method, path, status: reply.status });
     res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
-    res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+    res.end(reply.body === undefined || reply.status === 304 ? '' : JSON.stringify(reply.body));
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

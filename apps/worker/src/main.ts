@@ -9,6 +9,7 @@ import {
 } from '@ocore/core';
 import { registerDeliveryProcessing } from './jobs/process-delivery.ts';
 import { registerRepositoryCleanup } from './jobs/repository-cleanup.ts';
+import { registerRepositoryPolling } from './jobs/repository-poll.ts';
 import { registerRepositorySync } from './jobs/repository-sync.ts';
 import { registerDeploymentRuns } from './jobs/run-deployment.ts';
 import { buildWorkerHealthServer } from './worker.ts';
@@ -22,6 +23,7 @@ const repositories = repositoryDepsFrom(config, boss, logger);
 await registerRepositoryCleanup(boss, repositories, logger);
 await registerDeliveryProcessing(boss, orm, logger);
 await registerRepositorySync(boss, orm, repositories, logger);
+await registerRepositoryPolling(boss, orm, repositories, logger);
 await registerDeploymentRuns(
   boss,
   orm,

@@ -22,6 +22,7 @@ export * from './services/deliveries.ts';
 export * from './services/deployments.ts';
 export * from './services/instances.ts';
 export * from './services/notifications.ts';
+export * from './services/polling.ts';
 export * from './services/projects.ts';
 export * from './services/provider-errors.ts';
 export * from './services/repositories.ts';

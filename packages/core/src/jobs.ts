@@ -12,6 +12,7 @@ export const QUEUES = {
   repositorySync: 'repository.sync',
   repositorySyncAll: 'repository.sync-all',
   repositoryPoll: 'repository.poll',
+  repositoryPollDue: 'repository.poll-due',
   repositoryCleanup: 'repository.cleanup',
   dead: 'dead-letter',
 } as const;

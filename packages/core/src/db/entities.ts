@@ -152,6 +152,8 @@ export const GitRepositorySchema = defineEntity({
     syncError: p.text().nullable(),
     syncStatusChangedAt: p.datetime().nullable(),
     providerCapabilities: p.json<Record<string, boolean>>(),
+    /** Polling memory: the branch heads last seen and the provider's validators (ETags) for them. */
+    pollState: p.json<{ heads: Record<string, string>; etags: string[] }>().nullable(),
     /** Deliveries refused at this project's webhook URL (bad signature…), for diagnosis. */
     lastRejectedAt: p.datetime().nullable(),
     lastRejectionReason: p.string().length(200).nullable(),

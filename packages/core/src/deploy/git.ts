@@ -154,3 +154,16 @@ export async function exportTree(mirror: string, sha: string, target: string, lo
     tar.on('error', reject);
   });
 }
+
+/** Every branch head on the remote (`git ls-remote --heads`): works for any provider and for local repositories. */
+export async function listRemoteHeads(transport: GitTransport, log: BoundedLog): Promise<Record<string, string>> {
+  return withTransport(transport, async (env, config) => {
+    const result = await git([...config, 'ls-remote', '--heads', transport.url], log, { env, timeoutMs: 60_000 });
+    const heads: Record<string, string> = {};
+    for (const line of result.output.split('\n')) {
+      const match = /^([0-9a-f]{40})\trefs\/heads\/(.+)$/.exec(line.trim());
+      if (match?.[1] && match[2]) heads[match[2]] = match[1];
+    }
+    return heads;
+  });
+}

@@ -64,6 +64,11 @@ export interface AccessReport {
   canAdminister: boolean | null;
 }
 
+export type BranchPoll =
+  | { supported: false }
+  | { supported: true; notModified: true; requests: number }
+  | { supported: true; notModified: false; refs: RemoteRef[]; etags: string[]; requests: number };
+
 export interface ProviderCapabilities {
   webhooks: boolean;
   deployKeys: boolean;
@@ -85,6 +90,13 @@ export interface GitProvider {
   getRepository(ref: RepoRef): Promise<RemoteRepository>;
   /** Every branch with its head commit, following all pages. */
   listBranches(ref: RepoRef): Promise<RemoteRef[]>;
+  /**
+   * Branch heads for polling. `etags` are the validators of a previous answer
+   * (one per page); when nothing changed the provider answers 304, which does
+   * not count against GitHub's rate limit. Providers without conditional
+   * requests return `supported: false`.
+   */
+  pollBranches(ref: RepoRef, etags: string[]): Promise<BranchPoll>;
   /** Every tag with its commit, following all pages. */
   listTags(ref: RepoRef): Promise<RemoteRef[]>;
   /** Create a push webhook that signs deliveries with the secret. */

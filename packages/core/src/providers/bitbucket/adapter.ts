@@ -63,6 +63,8 @@ export function createBitbucketProvider(
       );
       return items.map((b) => ({ name: b.name, sha: b.target.hash }));
     },
+    // No conditional requests for branch listings here: polling uses `git ls-remote` instead.
+    pollBranches: async () => ({ supported: false }),
     async listTags(ref) {
       const items = await call(() => client.all<{ name: string; target: { hash: string } }>(`${path(ref)}/refs/tags`));
       return items.map((t) => ({ name: t.name, sha: t.target.hash }));

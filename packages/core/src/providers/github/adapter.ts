@@ -2,6 +2,7 @@ import { Octokit, RequestError } from 'octokit';
 import { ProviderError, retryAfterFrom } from '../errors.ts';
 import type {
   AccessReport,
+  BranchPoll,
   CommitStatus,
   GitProvider,
   ProviderCapabilities,
@@ -74,6 +75,42 @@ export function createGitHubProvider(connection: ProviderConnection, retry: Retr
     }));
   };
 
+  /** Lists branch pages with If-None-Match; any page that changed means a full, fresh listing. */
+  const pollBranches = async (ref: RepoRef, etags: string[]): Promise<BranchPoll> => {
+    let requests = 0;
+    if (etags.length > 0) {
+      let unchanged = true;
+      for (const [i, etag] of etags.entries()) {
+        requests += 1;
+        try {
+          await call(() =>
+            octokit.rest.repos.listBranches({
+              ...repo(ref),
+              per_page: 100,
+              page: i + 1,
+              headers: { 'if-none-match': etag },
+            }),
+          );
+          unchanged = false;
+          break;
+        } catch (error) {
+          if (!(error instanceof ProviderError && error.status === 304)) throw error;
+        }
+      }
+      if (unchanged) return { supported: true, notModified: true, requests };
+    }
+    const refs: RemoteRef[] = [];
+    const fresh: string[] = [];
+    for (let page = 1; page <= 100; page++) {
+      requests += 1;
+      const res = await call(() => octokit.rest.repos.listBranches({ ...repo(ref), per_page: 100, page }));
+      fresh.push(String(res.headers.etag ?? ''));
+      refs.push(...res.data.map((b) => ({ name: b.name, sha: b.commit.sha, protected: Boolean(b.protected) })));
+      if (!String(res.headers.link ?? '').includes('rel="next"')) break;
+    }
+    return { supported: true, notModified: false, refs, etags: fresh, requests };
+  };
+
   const hookBody = (spec: WebhookSpec) => ({
     active: true,
     // `repository` events (renamed, transferred, archived, deleted) keep the connection current at once.
@@ -89,6 +126,7 @@ export function createGitHubProvider(connection: ProviderConnection, retry: Retr
       return toRepository(res.data as GitHubRepoJson);
     },
     listBranches: (ref) => listRefs('branches', ref),
+    pollBranches,
     listTags: (ref) => listRefs('tags', ref),
     async createWebhook(ref, spec) {
       const res = await call(() => octokit.rest.repos.createWebhook({ ...repo(ref), name: 'web', ...hookBody(spec) }));

@@ -82,6 +82,8 @@ export function createGitLabProvider(connection: ProviderConnection, retry: Retr
       }>;
       return branches.map((b) => ({ name: b.name, sha: b.commit.id, protected: Boolean(b.protected) }));
     },
+    // No conditional requests for branch listings here: polling uses `git ls-remote` instead.
+    pollBranches: async () => ({ supported: false }),
     async listTags(ref) {
       const tags = (await call(() => api.Tags.all(pid(ref), { perPage: 100 }))) as unknown as Array<{
         name: string;
