@@ -111,7 +111,11 @@ describe('push → webhook → deployment', () => {
     expect(readFileSync(join(stack.dataDir, 'instances', 'acme-production', 'restarted.txt'), 'utf8')).toBe(
       `restarted ${sha}\n`,
     );
-    const notes = (await call('GET', '/api/notifications')).body.notifications.map((n: { event: string }) => n.event);
+    // Notifications are recorded right after the status they announce.
+    const notes = await stack.waitFor(
+      async () => (await call('GET', '/api/notifications')).body.notifications.map((n: { event: string }) => n.event),
+      (events: string[]) => events.includes('deployment.succeeded'),
+    );
     expect(notes).toEqual(expect.arrayContaining(['deployment.started', 'deployment.succeeded']));
   });
 

@@ -63,6 +63,11 @@ describe('fetch transports against real servers', () => {
     expect(readFileSync(join(stack.dataDir, 'instances', 'https-target', 'current', 'addon.py'), 'utf8')).toBe(
       'print(1)\n',
     );
+    // The final status is reported right after the deployment is marked succeeded.
+    await stack.waitFor(
+      async () => fake.statuses.length,
+      (n) => n >= 2,
+    );
     expect(fake.statuses.map((s) => [s.sha, s.state, s.context])).toEqual([
       [sha, 'pending', 'ocore/https-target'],
       [sha, 'success', 'ocore/https-target'],
