@@ -5,22 +5,9 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LoadResult, load } from './lib/load.ts';
-import { benchDatabase, SECRETS_KEYS } from './lib/setup.ts';
+import { benchDatabase, PUSH_PAYLOAD, SECRETS_KEYS } from './lib/setup.ts';
 
-const PAYLOAD = readFileSync(
-  join(
-    import.meta.dirname,
-    '..',
-    '..',
-    'shared',
-    'provider-payloads',
-    'github',
-    'octokit-webhooks',
-    'push',
-    'with-new-branch.payload.json',
-  ),
-  'utf8',
-);
+const PAYLOAD = PUSH_PAYLOAD;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 
 function startServer(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {

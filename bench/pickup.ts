@@ -6,27 +6,12 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { benchDatabase, principal, SECRETS_KEYS } from './lib/setup.ts';
+import { benchDatabase, PUSH_PAYLOAD, principal, SECRETS_KEYS } from './lib/setup.ts';
 import { createInstance, replaceBranchMappings } from './lib/testing.ts';
 
 const COUNT = Number(process.env.BENCH_DELIVERIES ?? 40);
 const GAP_MS = Number(process.env.BENCH_GAP_MS ?? 250);
-const PAYLOAD = JSON.parse(
-  readFileSync(
-    join(
-      import.meta.dirname,
-      '..',
-      '..',
-      'shared',
-      'provider-payloads',
-      'github',
-      'octokit-webhooks',
-      'push',
-      'with-new-branch.payload.json',
-    ),
-    'utf8',
-  ),
-);
+const PAYLOAD = JSON.parse(PUSH_PAYLOAD);
 
 // A real repository with one commit.
 const root = mkdtempSync(join(tmpdir(), 'ocore-pickup-'));

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -17,6 +17,23 @@ import {
 } from './testing.ts';
 
 export const SECRETS_KEYS = generateKeySpec('bench');
+
+/** GitHub's published 8.8 KB push example (../shared/provider-payloads). */
+export const PUSH_PAYLOAD = readFileSync(
+  join(
+    import.meta.dirname,
+    '..',
+    '..',
+    '..',
+    'shared',
+    'provider-payloads',
+    'github',
+    'octokit-webhooks',
+    'push',
+    'with-new-branch.payload.json',
+  ),
+  'utf8',
+);
 export const principal = {
   userId: 'bench',
   orgId: 'bench',

@@ -3,6 +3,7 @@ import { createServer, request } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { freePort } from '@ocore/core';
+import { stopProcess, waitForOutput } from './process.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -36,23 +37,7 @@ export async function startGitHubPrism(): Promise<PrismServer> {
     env: { ...process.env, SCARF_ANALYTICS: 'false' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  await new Promise<void>((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`Prism did not start in 120 s:\n${output.slice(-2000)}`)), 120_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      if (output.includes('Prism is listening')) {
-        clearTimeout(timer);
-        done();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`Prism exited with ${code}:\n${output.slice(-2000)}`));
-    });
-  });
+  await waitForOutput(child, 'Prism is listening', 'Prism', 120_000);
   // Prism reports request violations in the `sl-violations` header (and 404s
   // paths the spec does not have); the proxy records both for the tests.
   const violations: SpecViolation[] = [];
@@ -92,10 +77,7 @@ export async function startGitHubPrism(): Promise<PrismServer> {
     requests,
     stop: async () => {
       await new Promise<void>((done) => proxy.close(() => done()));
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
+      await stopProcess(child);
     },
   };
 }

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'no
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@ocore/core';
+import { stopProcess, waitForOutput } from './process.ts';
 
 export interface TestSshd {
   port: number;
@@ -41,23 +42,7 @@ export async function startSshd(): Promise<TestSshd> {
     ].join('\n'),
   );
   const child: ChildProcess = spawn(sshd, ['-D', '-e', '-f', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  await new Promise<void>((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`sshd did not start:\n${output}`)), 10_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      if (output.includes('Server listening')) {
-        clearTimeout(timer);
-        done();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`sshd exited with ${code}:\n${output}`));
-    });
-  });
+  await waitForOutput(child, 'Server listening', 'sshd', 10_000);
   return {
     port,
     user: userInfo().username,
@@ -65,10 +50,7 @@ export async function startSshd(): Promise<TestSshd> {
       writeFileSync(authorized, `${publicKey}\n`, { flag: 'a' });
     },
     async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
+      await stopProcess(child);
     },
   };
 }

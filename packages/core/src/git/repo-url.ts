@@ -3,6 +3,13 @@ import { invalid } from '../errors.ts';
 export const PROVIDERS = ['github', 'gitlab', 'bitbucket'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
+/** How a provider's name is written in messages. */
+export const PROVIDER_LABELS: Record<ProviderName, string> = {
+  github: 'GitHub',
+  gitlab: 'GitLab',
+  bitbucket: 'Bitbucket',
+};
+
 export interface ParsedRepoUrl {
   provider: ProviderName;
   /** Host name without port, lowercased. */

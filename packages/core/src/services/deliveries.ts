@@ -11,6 +11,7 @@ import {
 import { conflict, notFound } from '../errors.ts';
 import { QUEUES } from '../jobs.ts';
 import { findProject } from './projects.ts';
+import { isoOrNull } from './views.ts';
 
 export interface DeliveryView {
   id: string;
@@ -145,13 +146,12 @@ export async function webhookHealth(
     [projectId],
   );
   const recent = repo.lastRejectedAt && Date.now() - repo.lastRejectedAt.getTime() < 86_400_000;
-  const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
   return {
     webhookUrl: repo.webhookUrl ?? null,
-    lastDeliveryAt: iso(latest[0]?.last),
-    lastAcceptedAt: iso(latest[0]?.accepted),
+    lastDeliveryAt: isoOrNull(latest[0]?.last),
+    lastAcceptedAt: isoOrNull(latest[0]?.accepted),
     recentSignatureFailures: recent ? repo.recentRejections : 0,
-    lastFailureAt: iso(repo.lastRejectedAt),
+    lastFailureAt: isoOrNull(repo.lastRejectedAt),
     lastFailureReason: repo.lastRejectionReason ?? null,
     deliveriesLast24h: Object.fromEntries(rows.map((r) => [r.status, r.n])),
   };

@@ -16,6 +16,7 @@ import { enqueueDeployment } from '../jobs.ts';
 import { insertDeployment, supersedeOlder } from './deployment-records.ts';
 import { findProject } from './projects.ts';
 import type { RepositoryDeps } from './repositories.ts';
+import { isoOrNull } from './views.ts';
 
 export interface DeploymentStepView {
   name: string;
@@ -47,8 +48,6 @@ export interface DeploymentView {
   steps?: DeploymentStepView[];
 }
 
-const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
-
 export function deploymentView(d: Deployment, steps?: DeploymentStep[]): DeploymentView {
   return {
     id: d.id,
@@ -66,8 +65,8 @@ export function deploymentView(d: Deployment, steps?: DeploymentStep[]): Deploym
     attempt: d.attempt,
     releasePath: d.releasePath ?? null,
     createdAt: d.createdAt.toISOString(),
-    startedAt: iso(d.startedAt),
-    finishedAt: iso(d.finishedAt),
+    startedAt: isoOrNull(d.startedAt),
+    finishedAt: isoOrNull(d.finishedAt),
     ...(steps
       ? {
           steps: [...steps]
@@ -75,8 +74,8 @@ export function deploymentView(d: Deployment, steps?: DeploymentStep[]): Deploym
             .map((s) => ({
               name: s.name,
               status: s.status,
-              startedAt: iso(s.startedAt),
-              finishedAt: iso(s.finishedAt),
+              startedAt: isoOrNull(s.startedAt),
+              finishedAt: isoOrNull(s.finishedAt),
               durationMs: s.startedAt && s.finishedAt ? s.finishedAt.getTime() - s.startedAt.getTime() : null,
               log: s.log,
             })),

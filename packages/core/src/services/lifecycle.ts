@@ -1,17 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PgBoss } from 'pg-boss';
-import { type GitRepository, GitRepositorySchema, type SyncStatus } from '../db/entities.ts';
+import { type GitRepository, GitRepositorySchema } from '../db/entities.ts';
+import { PROVIDER_LABELS } from '../git/repo-url.ts';
 import { QUEUES } from '../jobs.ts';
 import type { LifecycleEvent } from '../providers/events.ts';
-import { renamedUrl } from './sync.ts';
-
-const LABEL = { github: 'GitHub', gitlab: 'GitLab', bitbucket: 'Bitbucket' } as const;
-
-function setStatus(repo: GitRepository, status: SyncStatus, error: string | null): void {
-  if (repo.syncStatus !== status) repo.syncStatusChangedAt = new Date();
-  repo.syncStatus = status;
-  repo.syncError = error;
-}
+import { renamedUrl, setSyncStatus } from './sync.ts';
 
 /**
  * Applies a repository lifecycle event the provider pushed (renamed,
@@ -27,7 +20,7 @@ export async function applyLifecycle(
   const done: string[] = [];
   for (const repo of repos) {
     if (event.providerRepoId && repo.providerRepoId && event.providerRepoId !== repo.providerRepoId) continue;
-    const who = LABEL[repo.provider];
+    const who = PROVIDER_LABELS[repo.provider];
     switch (event.action) {
       case 'renamed':
       case 'transferred':
@@ -37,18 +30,18 @@ export async function applyLifecycle(
           repo.repoOwner = event.owner;
           repo.repoName = event.name;
         }
-        setStatus(repo, 'synced', null);
+        setSyncStatus(repo, 'synced', null);
         break;
       case 'deleted':
-        setStatus(repo, 'not_found', `repository was deleted on ${who}`);
+        setSyncStatus(repo, 'not_found', `repository was deleted on ${who}`);
         done.push('deleted');
         break;
       case 'archived':
-        setStatus(repo, 'error', `repository is archived on ${who} (read-only)`);
+        setSyncStatus(repo, 'error', `repository is archived on ${who} (read-only)`);
         done.push('archived');
         break;
       case 'unarchived':
-        setStatus(repo, 'synced', null);
+        setSyncStatus(repo, 'synced', null);
         done.push('unarchived');
         break;
       case 'updated':

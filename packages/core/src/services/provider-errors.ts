@@ -1,5 +1,5 @@
 import { DomainError } from '../errors.ts';
-import type { ProviderName } from '../git/repo-url.ts';
+import { PROVIDER_LABELS, type ProviderName } from '../git/repo-url.ts';
 import { ProviderError } from '../providers/errors.ts';
 
 export type RemoteStep =
@@ -13,8 +13,6 @@ export type RemoteStep =
   | 'list tags'
   | 'check access'
   | 'set commit status';
-
-const LABEL: Record<ProviderName, string> = { github: 'GitHub', gitlab: 'GitLab', bitbucket: 'Bitbucket' };
 
 /** What a token needs for each step, per provider: said in the error so users can fix the token. */
 const NEEDS: Record<ProviderName, Partial<Record<RemoteStep, string>>> = {
@@ -56,7 +54,7 @@ export function providerFailure(provider: ProviderName, step: RemoteStep, error:
     return error instanceof DomainError
       ? error
       : new DomainError('PROVIDER_FAILED', `${step} failed: ${String(error)}`);
-  const who = LABEL[provider];
+  const who = PROVIDER_LABELS[provider];
   const said = `${who} answered ${error.status || 'nothing'}${error.message ? `: "${error.message}"` : ''}`;
   const needs = NEEDS[provider][step];
   if (error.status === 401) {

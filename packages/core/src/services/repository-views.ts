@@ -1,4 +1,5 @@
 import type { GitRepository } from '../db/entities.ts';
+import { isoOrNull } from './views.ts';
 
 /** A connected repository as the API shows it: the reference's fields, never a secret. */
 export interface GitRepositoryView {
@@ -32,8 +33,6 @@ export interface GitRepositoryView {
   updatedAt: string;
 }
 
-const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
-
 export function repositoryView(repo: GitRepository): GitRepositoryView {
   return {
     id: repo.id,
@@ -56,11 +55,11 @@ export function repositoryView(repo: GitRepository): GitRepositoryView {
     webhookRegistered: Boolean(repo.webhookRemoteId),
     pollingEnabled: repo.pollingEnabled,
     pollIntervalSeconds: repo.pollIntervalSeconds,
-    lastPolledAt: iso(repo.lastPolledAt),
-    lastSyncedAt: iso(repo.lastSyncedAt),
+    lastPolledAt: isoOrNull(repo.lastPolledAt),
+    lastSyncedAt: isoOrNull(repo.lastSyncedAt),
     syncStatus: repo.syncStatus,
     syncError: repo.syncError ?? null,
-    syncStatusChangedAt: iso(repo.syncStatusChangedAt),
+    syncStatusChangedAt: isoOrNull(repo.syncStatusChangedAt),
     providerCapabilities: repo.providerCapabilities,
     createdAt: repo.createdAt.toISOString(),
     updatedAt: repo.updatedAt.toISOString(),

@@ -3,15 +3,13 @@ import type { PgBoss } from 'pg-boss';
 import type { Principal } from '../auth/permissions.ts';
 import { type GitRepository, GitRepositorySchema, type SyncStatus } from '../db/entities.ts';
 import { notFound } from '../errors.ts';
-import { parseRepoUrl } from '../git/repo-url.ts';
+import { PROVIDER_LABELS, parseRepoUrl } from '../git/repo-url.ts';
 import { QUEUES } from '../jobs.ts';
 import type { Logger } from '../log.ts';
 import { ProviderError } from '../providers/errors.ts';
 import type { RemoteRepository } from '../providers/port.ts';
 import { findProject } from './projects.ts';
 import { providerFor, type RepositoryDeps } from './repositories.ts';
-
-const LABEL = { github: 'GitHub', gitlab: 'GitLab', bitbucket: 'Bitbucket' } as const;
 
 export interface SyncStatusView {
   syncStatus: SyncStatus;
@@ -27,7 +25,8 @@ const statusView = (repo: GitRepository): SyncStatusView => ({
   syncStatusChangedAt: repo.syncStatusChangedAt ? repo.syncStatusChangedAt.toISOString() : null,
 });
 
-function setStatus(repo: GitRepository, status: SyncStatus, error: string | null): void {
+/** Sets the sync status, noting when it changed. */
+export function setSyncStatus(repo: GitRepository, status: SyncStatus, error: string | null): void {
   if (repo.syncStatus !== status) repo.syncStatusChangedAt = new Date();
   repo.syncStatus = status;
   repo.syncError = error;
@@ -46,7 +45,7 @@ export async function getSyncStatus(em: EntityManager, principal: Principal, pro
 /** Queues a metadata sync and answers at once. */
 export async function requestSync(em: EntityManager, principal: Principal, projectId: string, boss: PgBoss) {
   const repo = await repositoryOf(em, principal, projectId);
-  if (repo.syncStatus !== 'syncing') setStatus(repo, 'queued', repo.syncError ?? null);
+  if (repo.syncStatus !== 'syncing') setSyncStatus(repo, 'queued', repo.syncError ?? null);
   await em.flush();
   await boss.send(QUEUES.repositorySync, { repositoryId: repo.id }, { singletonKey: repo.id });
   return statusView(repo);
@@ -81,9 +80,9 @@ export async function syncRepository(
 ): Promise<SyncOutcome | null> {
   const repo = await em.findOne(GitRepositorySchema, { id: repositoryId }, { populate: ['project'] });
   if (!repo) return null;
-  setStatus(repo, 'syncing', repo.syncError ?? null);
+  setSyncStatus(repo, 'syncing', repo.syncError ?? null);
   await em.flush();
-  const who = LABEL[repo.provider];
+  const who = PROVIDER_LABELS[repo.provider];
   const provider = providerFor(repo, deps);
   const changes: string[] = [];
   let remote: RemoteRepository;
@@ -96,7 +95,7 @@ export async function syncRepository(
   } catch (error) {
     const status = error instanceof ProviderError ? error.status : 0;
     if (status === 404) {
-      setStatus(
+      setSyncStatus(
         repo,
         'not_found',
         repo.accessTokenSealed
@@ -104,13 +103,13 @@ export async function syncRepository(
           : `repository not found on ${who} (private repositories need an access token to be checked)`,
       );
     } else if (status === 401 || status === 403) {
-      setStatus(
+      setSyncStatus(
         repo,
         'access_denied',
         `${who} refused the access token (${status}): it was revoked, expired or lost its scopes`,
       );
     } else {
-      setStatus(repo, 'error', `${who} could not be reached: ${(error as Error).message}`);
+      setSyncStatus(repo, 'error', `${who} could not be reached: ${(error as Error).message}`);
     }
     repo.lastSyncedAt = new Date();
     await em.flush();
@@ -118,7 +117,7 @@ export async function syncRepository(
   }
 
   if (repo.providerRepoId && remote.providerRepoId !== repo.providerRepoId) {
-    setStatus(
+    setSyncStatus(
       repo,
       'not_found',
       `the repository at ${repo.repoOwner}/${repo.repoName} is a different repository now; the original was deleted or moved`,
@@ -173,7 +172,7 @@ export async function syncRepository(
     }
   }
   if (remote.archived) problems.unshift(`repository is archived on ${who} (read-only)`);
-  setStatus(repo, problems.length ? 'error' : 'synced', problems.length ? problems.join('; ') : null);
+  setSyncStatus(repo, problems.length ? 'error' : 'synced', problems.length ? problems.join('; ') : null);
   repo.lastSyncedAt = new Date();
   await em.flush();
   if (changes.length) deps.log.info({ repositoryId, changes }, 'repository sync applied changes');

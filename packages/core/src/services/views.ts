@@ -1,6 +1,9 @@
 import type { BranchMapping, Instance, Project } from '../db/entities.ts';
 import { type GitRepositoryView, repositoryView } from './repository-views.ts';
 
+/** A timestamp as the API writes it (ISO 8601), or null. */
+export const isoOrNull = (d: Date | string | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
+
 /** The JSON shapes the API returns; field names follow the oCore API reference. */
 export interface BranchMappingView {
   id: string;
