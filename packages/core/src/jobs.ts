@@ -62,7 +62,8 @@ export async function ensureQueues(boss: PgBoss): Promise<void> {
   // At most one queued and one running sync per repository (singletonKey = repository id).
   await upsertQueue(boss, QUEUES.repositorySync, { ...common, policy: 'stately', expireInSeconds: 300 });
   await upsertQueue(boss, QUEUES.repositorySyncAll, { retryLimit: 1, expireInSeconds: 600 });
-  await boss.createQueue(QUEUES.repositoryPoll, { ...common, retryLimit: 1, expireInSeconds: 120 });
+  await upsertQueue(boss, QUEUES.repositoryPoll, { ...common, retryLimit: 1, expireInSeconds: 120 });
+  await upsertQueue(boss, QUEUES.repositoryPollDue, { retryLimit: 1, expireInSeconds: 60 });
   // A provider that is down may stay down for hours: retry leftovers for about a day.
   await boss.createQueue(QUEUES.repositoryCleanup, {
     ...common,
