@@ -1,4 +1,6 @@
+import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestRepo, type TestRepo } from './helpers/git.ts';
@@ -344,5 +346,70 @@ describe('the webhook delivery log', () => {
       lastAcceptedAt: expect.any(String),
     });
     expect(health.deliveriesLast24h.accepted).toBeGreaterThan(0);
+  });
+});
+
+describe('deployment notifications', () => {
+  it('are POSTed to the org URL, signed with HMAC-SHA256, and listed', async () => {
+    const received: Array<{ event: string; signature: string; body: string }> = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push({
+          event: String(req.headers['x-ocore-event']),
+          signature: String(req.headers['x-ocore-signature-256']),
+          body: Buffer.concat(chunks).toString(),
+        });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const secret = 'notification-secret-0123456789';
+      const set = await call('PUT', '/api/settings/notifications', {
+        url: `http://127.0.0.1:${port}/hooks/ocore`,
+        secret,
+      });
+      expect(set.body).toEqual({ url: `http://127.0.0.1:${port}/hooks/ocore`, hasSecret: true });
+      const sha = repo.commit({ 'notify.txt': 'n\n' }, 'notify');
+      const created = await call('POST', `/api/projects/${projectId}/deployments`, {
+        instanceId: stagingId,
+        commitSha: sha,
+      });
+      const ours = (r: { event: string; body: string }) =>
+        r.event === 'deployment.succeeded' && JSON.parse(r.body).deployment.id === created.body.id;
+      await stack.waitFor(
+        async () => received.filter(ours).length,
+        (n) => n === 1,
+      );
+      const done = received.find(ours);
+      expect(done?.signature).toBe(
+        `sha256=${createHmac('sha256', secret)
+          .update(done?.body ?? '')
+          .digest('hex')}`,
+      );
+      expect(JSON.parse(done?.body ?? '{}')).toMatchObject({
+        event: 'deployment.succeeded',
+        deployment: { id: created.body.id, commitSha: sha, url: `${stack.url}/api/deployments/${created.body.id}` },
+      });
+      const listed = (await call('GET', '/api/notifications')).body.notifications;
+      expect(
+        listed.find(
+          (n: { deploymentId: string; event: string }) =>
+            n.deploymentId === created.body.id && n.event === 'deployment.succeeded',
+        ),
+      ).toMatchObject({
+        responseStatus: 204,
+        deliveredAt: expect.any(String),
+      });
+      const viewer = await stack.token({ permissions: ['view:projects'] });
+      expect(
+        (await stack.call('PUT', '/api/settings/notifications', { token: viewer, body: { url: null } })).status,
+      ).toBe(403);
+    } finally {
+      server.close();
+    }
   });
 });
