@@ -37,6 +37,11 @@ const PROJECT_ROUTES = [
   'get /projects/{id}/repository/health',
   'post /projects/{id}/repository/sync',
   'get /projects/{id}/repository/sync/status',
+  'get /projects/{id}/cfg',
+  'put /projects/{id}/cfg',
+  'get /projects/{id}/cfg/{path}',
+  'put /projects/{id}/cfg/{path}',
+  'get /projects/{id}/audit',
 ];
 const OTHER_ROUTES = [
   'get /instances',

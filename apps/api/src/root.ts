@@ -1,7 +1,9 @@
+import { auditRouter } from './routers/audit.ts';
 import { branchMappingsRouter } from './routers/branch-mappings.ts';
 import { deploymentsRouter } from './routers/deployments.ts';
 import { instancesRouter } from './routers/instances.ts';
 import { notificationsRouter } from './routers/notifications.ts';
+import { projectCfgRouter } from './routers/project-cfg.ts';
 import { projectInstancesRouter } from './routers/project-instances.ts';
 import { projectsRouter } from './routers/projects.ts';
 import { repositoryRouter } from './routers/repository.ts';
@@ -18,6 +20,8 @@ export const appRouter = router({
   deployments: deploymentsRouter,
   notifications: notificationsRouter,
   webhookDeliveries: webhookDeliveriesRouter,
+  projectCfg: projectCfgRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,5 +1,5 @@
 import type { EntityManager, Permission, Principal, RepositoryDeps } from '@ocore/core';
-import { notFound } from '@ocore/core';
+import { notFound, recordAudit } from '@ocore/core';
 import type { z } from 'zod';
 import { toTRPCError } from './errors.ts';
 import { OrgId } from './schemas.ts';
@@ -26,6 +26,8 @@ export interface RouteDef<I extends z.ZodObject, O extends z.ZodType, M extends 
   output: O;
   /** Success status when it is not 200 (201 created, 204 no content). */
   status?: 201 | 204;
+  /** Audit action recorded on success (e.g. `project.updated`); secrets in the input are redacted. */
+  audit?: string;
   run: (ctx: RouteContext, input: z.output<I>) => Promise<z.input<O>>;
 }
 
@@ -47,9 +49,29 @@ function resolver<I extends z.ZodObject, O extends z.ZodType, M extends Method>(
   return async (opts: { ctx: RouteContext; input: unknown }) => {
     const result = await def.run(opts.ctx, opts.input as z.output<I>);
     if (def.status) opts.ctx.response.status = def.status;
+    if (def.audit) await audit(def, opts.ctx, opts.input as Record<string, unknown>, result);
     // The output schema already fixes the procedure's type; tRPC's generics cannot see that here.
     return result as never;
   };
+}
+
+/** The project an audited call is about: the path's project, or the one the result names. */
+async function audit<I extends z.ZodObject, O extends z.ZodType, M extends Method>(
+  def: RouteDef<I, O, M>,
+  ctx: RouteContext,
+  input: Record<string, unknown>,
+  result: unknown,
+): Promise<void> {
+  const out = (result ?? {}) as { id?: unknown; projectId?: unknown };
+  const projectId = def.path.startsWith('/projects/{id}') ? input.id : (out.projectId ?? out.id);
+  if (typeof projectId !== 'string' || !def.audit) return;
+  const { id: _id, orgId: _org, ...details } = input;
+  const resultId = typeof out.id === 'string' && out.id !== projectId ? { resultId: out.id } : {};
+  // The change itself is committed: a failure to record it is logged, never turned into an error.
+  await recordAudit(ctx.em.fork(), ctx.principal, projectId, def.audit, { ...details, ...resultId }).catch(
+    (error: Error) =>
+      ctx.repositories.log.error({ err: error.message, action: def.audit, projectId }, 'audit event not recorded'),
+  );
 }
 
 const asQuery = <I extends z.ZodObject, O extends z.ZodType, M extends Method>(

@@ -24,6 +24,7 @@ const set = projectRoute({
   permission: 'manage:projects',
   method: 'PUT',
   path: '/projects/{id}/branch-mappings',
+  audit: 'branch_mappings.updated',
   summary: 'Set branch mappings',
   description: [
     '`{mappings: [...]}` replaces all mappings of the project.',

@@ -42,6 +42,7 @@ const create = projectRoute({
   permission: 'manage:projects',
   method: 'POST',
   path: '/projects/{id}/deployments',
+  audit: 'deployment.created',
   summary: 'Deploy manually',
   description:
     'Deploys the head of a branch (resolved on the remote), a tag, or an exact commit to an instance linked to the project.',
@@ -78,6 +79,7 @@ export const deploymentsRouter = router({
     permission: 'manage:projects',
     method: 'POST',
     path: '/deployments/{id}/cancel',
+    audit: 'deployment.cancelled',
     summary: 'Cancel a deployment',
     description: 'A queued deployment never starts; a running one stops before its next step.',
     tags,
@@ -89,6 +91,7 @@ export const deploymentsRouter = router({
     permission: 'manage:projects',
     method: 'POST',
     path: '/deployments/{id}/redeploy',
+    audit: 'deployment.redeployed',
     summary: 'Redeploy',
     description: 'Deploys the same commit to the same instance again.',
     tags,

@@ -47,6 +47,7 @@ const connect = projectRoute({
   permission: 'manage:projects',
   method: 'POST',
   path: '/projects/{id}/repository',
+  audit: 'repository.connected',
   summary: 'Connect a Git repository',
   description: [
     'Accepts the reference body {repoUrl, provider, authType, accessToken, repoOwner, repoName} and the guide body {repositoryUrl, branch, provider}.',
@@ -76,6 +77,7 @@ const disconnect = projectRoute({
   permission: 'manage:projects',
   method: 'DELETE',
   path: '/projects/{id}/repository',
+  audit: 'repository.disconnected',
   summary: 'Disconnect Git repository',
   description:
     'Removes the webhook and deploy key on the provider, then the connection. A provider failure does not block the disconnect: it is reported in the X-OCore-Warnings header and retried in the background.',
@@ -93,6 +95,7 @@ const update = projectRoute({
   permission: 'manage:projects',
   method: 'PUT',
   path: '/projects/{id}/repository',
+  audit: 'repository.updated',
   summary: 'Update Git repository settings',
   description:
     'A new repoUrl is validated again (and must be the same repository when oCore holds a token). A new webhookSecret is pushed to the remote webhook.',
@@ -114,6 +117,7 @@ const reconfigure = projectRoute({
   permission: 'manage:projects',
   method: 'POST',
   path: '/projects/{id}/repository/reconfigure-webhook',
+  audit: 'repository.webhook_reconfigured',
   summary: 'Reconfigure repository webhook',
   description:
     'Deletes the old webhook on the provider and creates a new one with the current callback URL and a new secret.',
@@ -127,6 +131,7 @@ const regenerate = projectRoute({
   permission: 'manage:projects',
   method: 'POST',
   path: '/projects/{id}/repository/regenerate-key',
+  audit: 'repository.key_regenerated',
   summary: 'Regenerate deploy key',
   description:
     'Makes a new ed25519 key pair, registers the new key, removes the old one and returns the new public key.',
@@ -186,6 +191,7 @@ const sync = projectRoute({
   permission: 'manage:projects',
   method: 'POST',
   path: '/projects/{id}/repository/sync',
+  audit: 'repository.sync_requested',
   summary: 'Trigger repository sync',
   description:
     'Queues a metadata sync and answers at once. The sync looks the repository up by its provider id and follows renames, transfers and a new default branch; it recreates a missing webhook or deploy key when the token allows, and reports deletion, archiving and revoked access.',

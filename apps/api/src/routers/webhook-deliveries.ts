@@ -64,6 +64,7 @@ const again = projectRoute({
   permission: 'manage:projects',
   method: 'POST',
   path: '/projects/{id}/webhook-deliveries/{deliveryId}/redeliver',
+  audit: 'webhook_delivery.redelivered',
   summary: 'Redeliver a webhook delivery',
   description:
     'Runs the stored delivery through routing again (e.g. after fixing a branch mapping). A commit already deployed to an instance is not deployed twice.',

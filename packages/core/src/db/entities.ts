@@ -68,6 +68,11 @@ export const ProjectSchema = defineEntity({
     testSuiteEnabled: p.boolean().default(false),
     testGateProduction: p.enum(TEST_GATES).default('block'),
     testGateStaging: p.enum(TEST_GATES).default('warn'),
+    /** Free-form JSON configuration, read and merged by path (see services/project-cfg.ts). */
+    cfg: p
+      .json<Record<string, unknown>>()
+      .onCreate(() => ({}))
+      .defaultRaw(`'{}'`),
     version: p.integer().version(),
     ...timestamps,
     instanceLinks: () => p.oneToMany(ProjectInstanceSchema).mappedBy('project'),
@@ -293,7 +298,28 @@ export const NotificationSchema = defineEntity({
 });
 export type Notification = InferEntity<typeof NotificationSchema>;
 
+/** Who did what to a project, and when. Kept when the project is deleted. */
+export const AuditEventSchema = defineEntity({
+  name: 'AuditEvent',
+  tableName: 'audit_events',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
+    org: () => p.manyToOne(OrganizationSchema).deleteRule('cascade'),
+    projectId: p.uuid().index(),
+    actor: p.string().length(255),
+    action: p.string().length(100),
+    details: p.json<Record<string, unknown>>(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+  indexes: [{ properties: ['projectId', 'createdAt'] }],
+});
+export type AuditEvent = InferEntity<typeof AuditEventSchema>;
+
 export const ALL_ENTITIES = [
+  AuditEventSchema,
   WebhookDeliverySchema,
   DeploymentSchema,
   DeploymentStepSchema,
