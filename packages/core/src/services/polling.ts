@@ -59,29 +59,32 @@ export async function pollRepository(
   const outcome: PollOutcome = { requests, notModified: heads === null, changedBranches: [], deployments: 0 };
   if (heads) {
     if (!firstPoll) {
-      for (const [branch, sha] of Object.entries(heads)) {
-        if (state.heads[branch] === sha) continue;
-        outcome.changedBranches.push(branch);
-        const routed = await routePush(
-          em,
-          boss,
-          repo.project as Project,
-          {
-            refKind: 'branch',
-            refName: branch,
-            before: state.heads[branch] ?? null,
-            after: sha,
-            forced: false,
-            deleted: false,
-            created: !state.heads[branch],
-            headCommitMessage: null,
-            pusher: null,
-            providerRepoId: repo.providerRepoId ?? null,
-          },
-          { trigger: 'poll', deliveryId: null },
-        );
-        outcome.deployments += routed.ignored ? 0 : routed.deployments.length;
-      }
+      // Deployment rows and their jobs commit together, as for a webhook.
+      await em.transactional(async (tem) => {
+        for (const [branch, sha] of Object.entries(heads)) {
+          if (state.heads[branch] === sha) continue;
+          outcome.changedBranches.push(branch);
+          const routed = await routePush(
+            tem,
+            boss,
+            repo.project as Project,
+            {
+              refKind: 'branch',
+              refName: branch,
+              before: state.heads[branch] ?? null,
+              after: sha,
+              forced: false,
+              deleted: false,
+              created: !state.heads[branch],
+              headCommitMessage: null,
+              pusher: null,
+              providerRepoId: repo.providerRepoId ?? null,
+            },
+            { trigger: 'poll', deliveryId: null },
+          );
+          outcome.deployments += routed.ignored ? 0 : routed.deployments.length;
+        }
+      });
     }
     state.heads = heads;
   }
