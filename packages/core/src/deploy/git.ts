@@ -131,28 +131,25 @@ export async function resolveRemoteRef(transport: GitTransport, ref: string, log
 /** Writes the commit's tree into `target` (a new, empty directory). */
 export async function exportTree(mirror: string, sha: string, target: string, log: BoundedLog): Promise<void> {
   await mkdir(target, { recursive: true });
-  const tarLog = log;
   log.add(`$ git archive ${sha} | tar -x -C ${target}\n`);
-  await new Promise<void>((resolve, reject) => {
-    const archive = spawn('git', ['--git-dir', mirror, 'archive', '--format=tar', sha], {
-      env: baseEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const tar = spawn('tar', ['-x', '-C', target], { stdio: ['pipe', 'ignore', 'pipe'] });
-    archive.stdout.pipe(tar.stdin);
-    archive.stderr.on('data', (c: Buffer) => tarLog.add(c.toString()));
-    tar.stderr.on('data', (c: Buffer) => tarLog.add(c.toString()));
-    let archiveCode: number | null = null;
-    archive.on('close', (code) => {
-      archiveCode = code;
-    });
-    tar.on('close', (code) => {
-      if (archiveCode === 0 && code === 0) resolve();
-      else reject(new GitError(`exporting ${sha} failed (git archive ${archiveCode}, tar ${code})`));
-    });
-    archive.on('error', reject);
-    tar.on('error', reject);
+  const archive = spawn('git', ['--git-dir', mirror, 'archive', '--format=tar', sha], {
+    env: baseEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const tar = spawn('tar', ['-x', '-C', target], { stdio: ['pipe', 'ignore', 'pipe'] });
+  archive.stdout.pipe(tar.stdin);
+  archive.stderr.on('data', (c: Buffer) => log.add(c.toString()));
+  tar.stderr.on('data', (c: Buffer) => log.add(c.toString()));
+  // Either process may finish first: wait for both exit codes.
+  const exit = (child: typeof archive | typeof tar) =>
+    new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (code) => resolve(code));
+    });
+  const [archiveCode, tarCode] = await Promise.all([exit(archive), exit(tar)]);
+  if (archiveCode !== 0 || tarCode !== 0) {
+    throw new GitError(`exporting ${sha} failed (git archive ${archiveCode}, tar ${tarCode})`);
+  }
 }
 
 /** Every branch head on the remote (`git ls-remote --heads`): works for any provider and for local repositories. */
