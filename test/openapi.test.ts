@@ -42,6 +42,10 @@ const PROJECT_ROUTES = [
   'get /projects/{id}/cfg/{path}',
   'put /projects/{id}/cfg/{path}',
   'get /projects/{id}/audit',
+  'get /projects/{id}/access',
+  'post /projects/{id}/access',
+  'post /projects/{id}/access/bulk',
+  'post /projects/{id}/move',
 ];
 const OTHER_ROUTES = [
   'get /instances',
@@ -55,6 +59,14 @@ const OTHER_ROUTES = [
   'get /settings/notifications',
   'put /settings/notifications',
   'get /notifications',
+  'get /org/members',
+  'put /org/members/{userId}',
+  'delete /org/members/{userId}',
+  'get /org/teams',
+  'post /org/teams',
+  'delete /org/teams/{teamId}',
+  'put /org/teams/{teamId}/members/{userId}',
+  'delete /org/teams/{teamId}/members/{userId}',
 ];
 
 describe('the OpenAPI document', () => {

@@ -3,6 +3,8 @@ import { branchMappingsRouter } from './routers/branch-mappings.ts';
 import { deploymentsRouter } from './routers/deployments.ts';
 import { instancesRouter } from './routers/instances.ts';
 import { notificationsRouter } from './routers/notifications.ts';
+import { orgRouter } from './routers/org.ts';
+import { projectAccessRouter } from './routers/project-access.ts';
 import { projectCfgRouter } from './routers/project-cfg.ts';
 import { projectInstancesRouter } from './routers/project-instances.ts';
 import { projectsRouter } from './routers/projects.ts';
@@ -22,6 +24,8 @@ export const appRouter = router({
   webhookDeliveries: webhookDeliveriesRouter,
   projectCfg: projectCfgRouter,
   audit: auditRouter,
+  org: orgRouter,
+  projectAccess: projectAccessRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,5 +1,5 @@
-import type { EntityManager, Permission, Principal, RepositoryDeps } from '@ocore/core';
-import { notFound, recordAudit } from '@ocore/core';
+import type { EntityManager, Need, Permission, Principal, RepositoryDeps } from '@ocore/core';
+import { authorizeProject, notFound, projectOfDeployment, recordAudit } from '@ocore/core';
 import type { z } from 'zod';
 import { toTRPCError } from './errors.ts';
 import { OrgId } from './schemas.ts';
@@ -28,17 +28,31 @@ export interface RouteDef<I extends z.ZodObject, O extends z.ZodType, M extends 
   status?: 201 | 204;
   /** Audit action recorded on success (e.g. `project.updated`); secrets in the input are redacted. */
   audit?: string;
+  /** Access needed on the project (default: read for view:projects, write for manage:projects). */
+  need?: Need;
+  /** For routes addressed by deployment id: authorize against the deployment's project. */
+  projectFrom?: 'deployment';
   run: (ctx: RouteContext, input: z.output<I>) => Promise<z.input<O>>;
 }
 
 /** `METHOD /path` → success status, for the runtime and for the OpenAPI document. */
 export const SUCCESS_STATUS = new Map<string, number>();
 
+/** Every REST route with the access it needs: what the permission-matrix test is generated from. */
+export const ROUTE_ACCESS: Array<{ method: Method; path: string; permission: Permission; need?: Need; projectScoped: boolean }> = [];
+
 function base<I extends z.ZodObject, O extends z.ZodType, M extends Method>(
   def: RouteDef<I, O, M>,
   path: `/${string}`,
 ) {
   if (def.status) SUCCESS_STATUS.set(`${def.method} ${path}`, def.status);
+  ROUTE_ACCESS.push({
+    method: def.method,
+    path,
+    permission: def.permission,
+    need: def.need,
+    projectScoped: def.path.startsWith('/projects/{id}') || def.projectFrom === 'deployment',
+  });
   return withPermission(def.permission)
     .meta({ openapi: { method: def.method, path, summary: def.summary, description: def.description, tags: def.tags } })
     .input(def.input)
@@ -47,12 +61,35 @@ function base<I extends z.ZodObject, O extends z.ZodType, M extends Method>(
 
 function resolver<I extends z.ZodObject, O extends z.ZodType, M extends Method>(def: RouteDef<I, O, M>) {
   return async (opts: { ctx: RouteContext; input: unknown }) => {
+    await authorize(def, opts.ctx, opts.input as Record<string, unknown>);
     const result = await def.run(opts.ctx, opts.input as z.output<I>);
     if (def.status) opts.ctx.response.status = def.status;
     if (def.audit) await audit(def, opts.ctx, opts.input as Record<string, unknown>, result);
     // The output schema already fixes the procedure's type; tRPC's generics cannot see that here.
     return result as never;
   };
+}
+
+/** Per-project access (restricted projects, READER/WRITER/OWNER rules), checked in core for every project route. */
+async function authorize<I extends z.ZodObject, O extends z.ZodType, M extends Method>(
+  def: RouteDef<I, O, M>,
+  ctx: RouteContext,
+  input: Record<string, unknown>,
+): Promise<void> {
+  const id = typeof input.id === 'string' ? input.id : undefined;
+  const projectId =
+    def.projectFrom === 'deployment' && id
+      ? await projectOfDeployment(ctx.em, ctx.principal, id)
+      : def.path.startsWith('/projects/{id}')
+        ? id
+        : undefined;
+  if (!projectId) return;
+  await authorizeProject(
+    ctx.em,
+    ctx.principal,
+    projectId,
+    def.need ?? (def.permission === 'view:projects' ? 'read' : 'write'),
+  );
 }
 
 /** The project an audited call is about: the path's project, or the one the result names. */

@@ -105,6 +105,7 @@ export const Project = z
     slug: z.string(),
     description: z.string(),
     isArchived: z.boolean(),
+    isRestricted: z.boolean(),
     testSuiteEnabled: z.boolean(),
     testGateProduction: z.string(),
     testGateStaging: z.string(),

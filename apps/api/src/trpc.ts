@@ -6,6 +6,7 @@ import {
   type Principal,
   type RepositoryDeps,
   requirePermission,
+  resolveMembership,
   type TokenVerifier,
   unauthorized,
 } from '@ocore/core';
@@ -82,6 +83,12 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   } catch (error) {
     if (error instanceof DomainError) throw toTRPCError(error);
     throw toTRPCError(unauthorized('bearer token could not be verified'));
+  }
+  try {
+    principal = await resolveMembership(ctx.em, principal);
+  } catch (error) {
+    if (error instanceof DomainError) throw toTRPCError(error);
+    throw error;
   }
   return next({ ctx: { ...ctx, principal } });
 });

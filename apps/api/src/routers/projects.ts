@@ -98,6 +98,7 @@ const remove = projectRoute({
   method: 'DELETE',
   path: '/projects/{id}',
   audit: 'project.deleted',
+  need: 'own',
   summary: 'Delete a project',
   description:
     'Removes the project with its branch mappings and instance links, after removing its repository webhook and deploy key on the provider (failures there are reported in the X-OCore-Warnings header and retried later).',

@@ -15,7 +15,8 @@ const ORG_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const ClaimsSchema = z.object({
   sub: z.string().min(1).max(255),
   org: z.string().regex(ORG_ID, 'org must be 1-64 letters, digits, _ or -'),
-  permissions: z.array(z.string()).default([]),
+  /** Absent: the membership's permissions apply as they are; present: they are narrowed to these. */
+  permissions: z.array(z.string()).optional(),
 });
 
 export type TokenVerifier = (token: string) => Promise<Principal>;
@@ -51,7 +52,8 @@ export function createTokenVerifier(settings: JwtSettings): TokenVerifier {
     const claims = ClaimsSchema.safeParse(payload);
     if (!claims.success) throw unauthorized('bearer token is missing the sub or org claim');
     const known = new Set<string>(PERMISSIONS);
-    const permissions = new Set(claims.data.permissions.filter((p): p is Permission => known.has(p)));
+    const claimed: readonly string[] = claims.data.permissions ?? PERMISSIONS;
+    const permissions = new Set(claimed.filter((p): p is Permission => known.has(p)));
     return { userId: claims.data.sub, orgId: claims.data.org, permissions };
   };
 }

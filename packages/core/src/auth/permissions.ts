@@ -3,11 +3,15 @@ import { forbidden } from '../errors.ts';
 export const PERMISSIONS = ['view:projects', 'manage:projects', 'manage:org_settings'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-/** Who is calling: the verified token's subject, org and granted permissions. */
+/** Who is calling: the verified token's subject and org, with permissions from their membership. */
 export interface Principal {
   userId: string;
   orgId: string;
   permissions: ReadonlySet<Permission>;
+  /** The membership role; set once the membership was resolved (see auth/access.ts). */
+  role?: 'owner' | 'admin' | 'developer' | 'viewer';
+  /** Teams the user belongs to in the org, for per-project access rules. */
+  teamIds?: readonly string[];
 }
 
 /** Permissions that imply others: whoever may manage projects may view them. */

@@ -68,6 +68,9 @@ export const ProjectSchema = defineEntity({
     testSuiteEnabled: p.boolean().default(false),
     testGateProduction: p.enum(TEST_GATES).default('block'),
     testGateStaging: p.enum(TEST_GATES).default('warn'),
+    /** Restricted: only org owners/admins and principals with an access rule can see it. */
+    isRestricted: p.boolean().default(false),
+    accessRules: () => p.oneToMany(ProjectAccessRuleSchema).mappedBy('project'),
     /** Free-form JSON configuration, read and merged by path (see services/project-cfg.ts). */
     cfg: p
       .json<Record<string, unknown>>()
@@ -298,6 +301,71 @@ export const NotificationSchema = defineEntity({
 });
 export type Notification = InferEntity<typeof NotificationSchema>;
 
+export const ROLES = ['owner', 'admin', 'developer', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** A person (the token's `sub`) in an organization, with one role there. */
+export const MembershipSchema = defineEntity({
+  name: 'Membership',
+  tableName: 'memberships',
+  properties: {
+    org: () => p.manyToOne(OrganizationSchema).primary().deleteRule('cascade'),
+    userId: p.string().length(255).primary(),
+    role: p.enum(ROLES),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type Membership = InferEntity<typeof MembershipSchema>;
+
+export const TeamSchema = defineEntity({
+  name: 'Team',
+  tableName: 'teams',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
+    org: () => p.manyToOne(OrganizationSchema).deleteRule('cascade'),
+    name: p.string().length(200),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    members: () => p.oneToMany(TeamMemberSchema).mappedBy('team'),
+  },
+  uniques: [{ properties: ['org', 'name'] }],
+});
+export type Team = InferEntity<typeof TeamSchema>;
+
+export const TeamMemberSchema = defineEntity({
+  name: 'TeamMember',
+  tableName: 'team_members',
+  properties: {
+    team: () => p.manyToOne(TeamSchema).primary().deleteRule('cascade'),
+    userId: p.string().length(255).primary(),
+  },
+});
+export type TeamMember = InferEntity<typeof TeamMemberSchema>;
+
+export const ACCESS_LEVELS = ['READER', 'WRITER', 'OWNER'] as const;
+export type AccessLevel = (typeof ACCESS_LEVELS)[number];
+
+/** Who may do what on a restricted project: a team or a user, at one level. */
+export const ProjectAccessRuleSchema = defineEntity({
+  name: 'ProjectAccessRule',
+  tableName: 'project_access_rules',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
+    project: () => p.manyToOne(ProjectSchema).deleteRule('cascade'),
+    team: () => p.manyToOne(TeamSchema).deleteRule('cascade').nullable(),
+    userId: p.string().length(255).nullable(),
+    level: p.enum(ACCESS_LEVELS),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+  uniques: [{ properties: ['project', 'team'] }, { properties: ['project', 'userId'] }],
+});
+export type ProjectAccessRule = InferEntity<typeof ProjectAccessRuleSchema>;
+
 /** Who did what to a project, and when. Kept when the project is deleted. */
 export const AuditEventSchema = defineEntity({
   name: 'AuditEvent',
@@ -319,6 +387,10 @@ export const AuditEventSchema = defineEntity({
 export type AuditEvent = InferEntity<typeof AuditEventSchema>;
 
 export const ALL_ENTITIES = [
+  MembershipSchema,
+  TeamSchema,
+  TeamMemberSchema,
+  ProjectAccessRuleSchema,
   AuditEventSchema,
   WebhookDeliverySchema,
   DeploymentSchema,

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { visibleProjects } from '../auth/access.ts';
 import type { Principal } from '../auth/permissions.ts';
 import {
   BranchMappingSchema,
@@ -36,6 +37,7 @@ export async function listProjects(
   const where = {
     org: principal.orgId,
     ...(input.includeArchived ? {} : { isArchived: false }),
+    ...visibleProjects(principal),
   };
   const [items, total] = await em.findAndCount(ProjectSchema, where, {
     populate: POPULATE,

@@ -26,6 +26,7 @@ export interface ProjectView {
   slug: string;
   description: string;
   isArchived: boolean;
+  isRestricted: boolean;
   testSuiteEnabled: boolean;
   testGateProduction: string;
   testGateStaging: string;
@@ -84,6 +85,7 @@ export function projectView(project: Project): ProjectView {
     slug: project.slug,
     description: project.description,
     isArchived: project.isArchived,
+    isRestricted: project.isRestricted,
     testSuiteEnabled: project.testSuiteEnabled,
     testGateProduction: project.testGateProduction,
     testGateStaging: project.testGateStaging,
