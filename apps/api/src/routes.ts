@@ -39,7 +39,13 @@ export interface RouteDef<I extends z.ZodObject, O extends z.ZodType, M extends 
 export const SUCCESS_STATUS = new Map<string, number>();
 
 /** Every REST route with the access it needs: what the permission-matrix test is generated from. */
-export const ROUTE_ACCESS: Array<{ method: Method; path: string; permission: Permission; need?: Need; projectScoped: boolean }> = [];
+export const ROUTE_ACCESS: Array<{
+  method: Method;
+  path: string;
+  permission: Permission;
+  need?: Need;
+  projectScoped: boolean;
+}> = [];
 
 function base<I extends z.ZodObject, O extends z.ZodType, M extends Method>(
   def: RouteDef<I, O, M>,
