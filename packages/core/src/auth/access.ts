@@ -29,6 +29,7 @@ export async function resolveMembership(em: EntityManager, fromToken: Principal)
   let membership = await em.findOne(MembershipSchema, { org: fromToken.orgId, userId: fromToken.userId });
   if (!membership) {
     await ensureOrganization(em, fromToken.orgId);
+    await em.execute('insert into users (id, created_at) values (?, now()) on conflict do nothing', [fromToken.userId]);
     await em.execute(
       `insert into memberships (org_id, user_id, role, created_at)
        select ?, ?, 'owner', now() where not exists (select 1 from memberships where org_id = ?)

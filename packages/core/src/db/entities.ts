@@ -304,6 +304,17 @@ export type Notification = InferEntity<typeof NotificationSchema>;
 export const ROLES = ['owner', 'admin', 'developer', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** A person, known by the identity provider's subject (`sub`). */
+export const UserSchema = defineEntity({
+  name: 'User',
+  tableName: 'users',
+  properties: {
+    id: p.string().length(255).primary(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type User = InferEntity<typeof UserSchema>;
+
 /** A person (the token's `sub`) in an organization, with one role there. */
 export const MembershipSchema = defineEntity({
   name: 'Membership',
@@ -387,6 +398,7 @@ export const AuditEventSchema = defineEntity({
 export type AuditEvent = InferEntity<typeof AuditEventSchema>;
 
 export const ALL_ENTITIES = [
+  UserSchema,
   MembershipSchema,
   TeamSchema,
   TeamMemberSchema,

@@ -35,6 +35,7 @@ export async function setMember(
     if (existing.role === 'owner' && role !== 'owner') await assertAnotherOwner(em, principal.orgId, userId);
     existing.role = role;
   } else {
+    await em.execute('insert into users (id, created_at) values (?, now()) on conflict do nothing', [userId]);
     em.create(MembershipSchema, { org: principal.orgId, userId, role });
   }
   await em.flush();

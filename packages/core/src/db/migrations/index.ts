@@ -7,6 +7,7 @@ import { Migration20261122063000 } from './Migration20261122063000.ts';
 import { Migration20261122063717 } from './Migration20261122063717.ts';
 import { Migration20261122064738 } from './Migration20261122064738.ts';
 import { Migration20261122065458 } from './Migration20261122065458.ts';
+import { Migration20261122070717 } from './Migration20261122070717.ts';
 
 /** Every committed migration, oldest first. Listed explicitly so nothing depends on globbing. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122063717', class: Migration20261122063717 },
   { name: 'Migration20261122064738', class: Migration20261122064738 },
   { name: 'Migration20261122065458', class: Migration20261122065458 },
+  { name: 'Migration20261122070717', class: Migration20261122070717 },
 ];
