@@ -1,4 +1,10 @@
-import { createProviderFactory, DEFAULT_PROVIDER_SETTINGS, type GitProvider, generateDeployKey } from '@ocore/core';
+import {
+  createProviderFactory,
+  DEFAULT_PROVIDER_SETTINGS,
+  GithubApp,
+  type GitProvider,
+  generateDeployKey,
+} from '@ocore/core';
 
 const noRetry = createProviderFactory({
   ...DEFAULT_PROVIDER_SETTINGS,
@@ -65,6 +71,24 @@ describe("the GitHub adapter's requests match GitHub's OpenAPI description", () 
     });
     const access = await github.validateAccess(ref);
     expect(access).toHaveProperty('missing');
+  });
+
+  it('reads an installation and exchanges the app JWT for an installation token', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const key = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
+    const app = new GithubApp({
+      appId: '1',
+      privateKey: key,
+      webhookSecret: 'x'.repeat(20),
+      slug: 'ocore',
+      apiBaseUrl: prism.url,
+      webBaseUrl: 'https://github.com',
+    });
+    const installation = await app.getInstallation(1);
+    expect(installation.accountLogin).toBeTruthy();
+    expect(await app.installationToken(1)).toMatch(/^ghs_/);
   });
 
   it('sent no request that violates the description (bar the undocumented id lookup)', () => {

@@ -67,6 +67,11 @@ const OTHER_ROUTES = [
   'delete /org/teams/{teamId}',
   'put /org/teams/{teamId}/members/{userId}',
   'delete /org/teams/{teamId}/members/{userId}',
+  'get /settings/github-app',
+  'get /settings/github-app/install',
+  'get /settings/github-app/callback',
+  'get /settings/github-app/installations',
+  'delete /settings/github-app/installations/{installationId}',
 ];
 
 describe('the OpenAPI document', () => {

@@ -170,6 +170,42 @@ export class GitHubFake extends HttpFake {
     );
   }
 
+  /** Installations of the GitHub App: id → account. */
+  readonly installations = new Map<number, { login: string; type: 'User' | 'Organization' }>();
+  /** Access tokens issued per installation. */
+  readonly issuedTokens: Array<{ installation: number; token: string }> = [];
+
+  /** GitHub App endpoints: need `Authorization: Bearer <RS256 JWT>` whose `iss` is the app id. */
+  serveApp(appId: string, verify: (jwt: string) => Promise<boolean>): void {
+    const authorized = async (req: FakeRequest) => {
+      const header = req.headers.authorization ?? '';
+      if (!header.startsWith('Bearer ')) return false;
+      const jwt = header.slice(7);
+      const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString() || '{}') as {
+        iss?: string;
+      };
+      return payload.iss === appId && (await verify(jwt));
+    };
+    this.route('GET', '/app/installations/:id', async (req) => {
+      if (!(await authorized(req))) return { status: 401, body: { message: 'A JSON web token could not be decoded' } };
+      const inst = this.installations.get(Number(req.params.id));
+      if (!inst) return { status: 404, body: { message: 'Not Found' } };
+      return {
+        status: 200,
+        body: { id: Number(req.params.id), account: { login: inst.login, type: inst.type }, suspended_at: null },
+      };
+    });
+    this.route('POST', '/app/installations/:id/access_tokens', async (req) => {
+      if (!(await authorized(req))) return { status: 401, body: { message: 'A JSON web token could not be decoded' } };
+      const installation = Number(req.params.id);
+      if (!this.installations.has(installation)) return { status: 404, body: { message: 'Not Found' } };
+      const token = `ghs_${installation}_${this.issuedTokens.length}`;
+      this.issuedTokens.push({ installation, token });
+      this.tokens.set(token, { scopes: null, admin: true });
+      return { status: 201, body: { token, expires_at: new Date(Date.now() + 3600_000).toISOString() } };
+    });
+  }
+
   addRepo(
     owner: string,
     name: string,

@@ -11,6 +11,7 @@ import {
   createSecretBox,
   createTokenVerifier,
   DEFAULT_PROVIDER_SETTINGS,
+  type GithubApp,
   generateKeySpec,
   type MikroORM,
   mintToken,
@@ -33,6 +34,7 @@ export interface TestApiOptions {
   dataDir?: string;
   /** pg-boss with LISTEN/NOTIFY, for tests that run the worker in-process. */
   listen?: boolean;
+  githubApp?: GithubApp;
 }
 
 export interface TestApi {
@@ -90,6 +92,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     providerSettings,
     secrets: createSecretBox(parseKeyRing(secretsKeys), 'test'),
     webhookBaseUrl: options.webhookBaseUrl ?? 'https://hooks.ocore.test',
+    githubApp: options.githubApp,
     log: logger,
     scheduleCleanup: async (cleanup) => {
       await boss.send('repository.cleanup', cleanup);

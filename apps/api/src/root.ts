@@ -1,6 +1,7 @@
 import { auditRouter } from './routers/audit.ts';
 import { branchMappingsRouter } from './routers/branch-mappings.ts';
 import { deploymentsRouter } from './routers/deployments.ts';
+import { githubAppRouter } from './routers/github-app.ts';
 import { instancesRouter } from './routers/instances.ts';
 import { notificationsRouter } from './routers/notifications.ts';
 import { orgRouter } from './routers/org.ts';
@@ -26,6 +27,7 @@ export const appRouter = router({
   audit: auditRouter,
   org: orgRouter,
   projectAccess: projectAccessRouter,
+  githubApp: githubAppRouter,
 });
 
 export type AppRouter = typeof appRouter;

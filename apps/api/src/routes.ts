@@ -3,7 +3,7 @@ import { authorizeProject, notFound, projectOfDeployment, recordAudit } from '@o
 import type { z } from 'zod';
 import { toTRPCError } from './errors.ts';
 import { OrgId } from './schemas.ts';
-import { withPermission } from './trpc.ts';
+import { publicProcedure, withPermission } from './trpc.ts';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -161,4 +161,33 @@ export function projectRoute<I extends z.ZodObject, O extends z.ZodType, M exten
     `/orgs/{orgId}${def.path}`,
   );
   return { plain: build(def, def.path), inOrg };
+}
+
+/**
+ * A public REST route (no bearer token), for redirects from a provider whose
+ * authenticity is carried by the request itself (e.g. a signed `state`).
+ */
+export function publicRoute<I extends z.ZodObject, O extends z.ZodType>(def: {
+  path: `/${string}`;
+  summary: string;
+  description?: string;
+  tags: string[];
+  input: I;
+  output: O;
+  run: (ctx: { em: EntityManager; repositories: RepositoryDeps }, input: z.output<I>) => Promise<z.input<O>>;
+}) {
+  return publicProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: def.path,
+        summary: def.summary,
+        description: def.description,
+        tags: def.tags,
+        protect: false,
+      },
+    })
+    .input(def.input)
+    .output(def.output)
+    .query(async ({ ctx, input }) => (await def.run(ctx, input as z.output<I>)) as never);
 }

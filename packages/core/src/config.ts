@@ -26,6 +26,16 @@ const ConfigSchema = z.object({
   GITHUB_API_URL: z.url().default('https://api.github.com'),
   GITLAB_API_URL: z.url().default('https://gitlab.com'),
   BITBUCKET_API_URL: z.url().default('https://api.bitbucket.org/2.0'),
+  GITHUB_APP_ID: z.string().regex(/^\d+$/, 'must be the numeric app id').optional(),
+  GITHUB_APP_PRIVATE_KEY: z.string().includes('PRIVATE KEY', { message: 'must be a PEM private key' }).optional(),
+  GITHUB_APP_WEBHOOK_SECRET: z.string().min(16).optional(),
+  GITHUB_APP_SLUG: z
+    .string()
+    .regex(/^[a-z0-9-]+$/)
+    .optional(),
+  GITHUB_APP_CLIENT_ID: z.string().optional(),
+  GITHUB_APP_CLIENT_SECRET: z.string().optional(),
+  GITHUB_WEB_URL: z.url().default('https://github.com'),
   GITLAB_SYSTEM_HOOK_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   PROVIDER_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
   PROVIDER_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(500),

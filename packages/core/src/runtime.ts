@@ -1,4 +1,5 @@
 import type { Config } from './config.ts';
+import { GithubApp } from './github-app/app.ts';
 import type { PgBoss } from './jobs.ts';
 import { QUEUES } from './jobs.ts';
 import type { Logger } from './log.ts';
@@ -27,6 +28,22 @@ export function webhookBaseUrlFrom(config: Config): string {
   );
 }
 
+/** The GitHub App, when GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY, GITHUB_APP_WEBHOOK_SECRET and GITHUB_APP_SLUG are set. */
+export function githubAppFrom(config: Config): GithubApp | undefined {
+  const { GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY, GITHUB_APP_WEBHOOK_SECRET, GITHUB_APP_SLUG } = config;
+  if (!GITHUB_APP_ID || !GITHUB_APP_PRIVATE_KEY || !GITHUB_APP_WEBHOOK_SECRET || !GITHUB_APP_SLUG) return undefined;
+  return new GithubApp({
+    appId: GITHUB_APP_ID,
+    privateKey: GITHUB_APP_PRIVATE_KEY,
+    webhookSecret: GITHUB_APP_WEBHOOK_SECRET,
+    slug: GITHUB_APP_SLUG,
+    clientId: config.GITHUB_APP_CLIENT_ID,
+    clientSecret: config.GITHUB_APP_CLIENT_SECRET,
+    apiBaseUrl: config.GITHUB_API_URL,
+    webBaseUrl: config.GITHUB_WEB_URL,
+  });
+}
+
 /** Everything the repository services need, wired from the validated configuration. */
 export function repositoryDepsFrom(config: Config, boss: PgBoss, log: Logger): RepositoryDeps {
   const providerSettings = providerSettingsFrom(config);
@@ -37,6 +54,7 @@ export function repositoryDepsFrom(config: Config, boss: PgBoss, log: Logger): R
     providerSettings,
     secrets: secretBoxFrom(config),
     webhookBaseUrl: webhookBaseUrlFrom(config),
+    githubApp: githubAppFrom(config),
     log,
     scheduleCleanup: async (cleanup: RemoteCleanup) => {
       await boss.send(QUEUES.repositoryCleanup, cleanup);

@@ -377,6 +377,28 @@ export const ProjectAccessRuleSchema = defineEntity({
 });
 export type ProjectAccessRule = InferEntity<typeof ProjectAccessRuleSchema>;
 
+/** The oCore GitHub App installed on a GitHub account (user or organization), linked to an org. */
+export const GithubInstallationSchema = defineEntity({
+  name: 'GithubInstallation',
+  tableName: 'github_installations',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
+    org: () => p.manyToOne(OrganizationSchema).deleteRule('cascade'),
+    installationId: p.bigint('number'),
+    accountLogin: p.string().length(255),
+    accountType: p.enum(['user', 'organization'] as const),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    suspendedAt: p.datetime().nullable(),
+    /** Soft delete: removed from oCore (the app may still be installed on GitHub). */
+    deletedAt: p.datetime().nullable(),
+  },
+  uniques: [{ properties: ['org', 'installationId'] }],
+});
+export type GithubInstallation = InferEntity<typeof GithubInstallationSchema>;
+
 /** Who did what to a project, and when. Kept when the project is deleted. */
 export const AuditEventSchema = defineEntity({
   name: 'AuditEvent',
@@ -398,6 +420,7 @@ export const AuditEventSchema = defineEntity({
 export type AuditEvent = InferEntity<typeof AuditEventSchema>;
 
 export const ALL_ENTITIES = [
+  GithubInstallationSchema,
   UserSchema,
   MembershipSchema,
   TeamSchema,

@@ -6,6 +6,7 @@ import { type AuthType, type GitRepository, GitRepositorySchema, type Project, P
 import { conflict, invalid, notFound } from '../errors.ts';
 import { generateDeployKey } from '../git/deploy-key.ts';
 import { type ParsedRepoUrl, type ProviderName, parseRepoUrl } from '../git/repo-url.ts';
+import type { GithubApp } from '../github-app/app.ts';
 import type { Logger } from '../log.ts';
 import { apiBaseUrlFor, type ProviderFactory, type ProviderSettings } from '../providers/index.ts';
 import type { GitProvider, RemoteRef, RemoteRepository, RepoRef } from '../providers/port.ts';
@@ -35,6 +36,8 @@ export interface RepositoryDeps {
   secrets: SecretBox;
   /** Public base URL of the webhooks app, e.g. https://hooks.ocore.example */
   webhookBaseUrl: string;
+  /** The oCore GitHub App, when configured. */
+  githubApp?: GithubApp;
   log: Logger;
   scheduleCleanup: (cleanup: RemoteCleanup) => Promise<void>;
 }

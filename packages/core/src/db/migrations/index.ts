@@ -8,6 +8,7 @@ import { Migration20261122063717 } from './Migration20261122063717.ts';
 import { Migration20261122064738 } from './Migration20261122064738.ts';
 import { Migration20261122065458 } from './Migration20261122065458.ts';
 import { Migration20261122070717 } from './Migration20261122070717.ts';
+import { Migration20261122070839 } from './Migration20261122070839.ts';
 
 /** Every committed migration, oldest first. Listed explicitly so nothing depends on globbing. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -20,4 +21,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122064738', class: Migration20261122064738 },
   { name: 'Migration20261122065458', class: Migration20261122065458 },
   { name: 'Migration20261122070717', class: Migration20261122070717 },
+  { name: 'Migration20261122070839', class: Migration20261122070839 },
 ];
