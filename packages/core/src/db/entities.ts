@@ -6,6 +6,13 @@ export type Environment = (typeof ENVIRONMENTS)[number];
 export const TEST_GATES = ['off', 'warn', 'block'] as const;
 export type TestGate = (typeof TEST_GATES)[number];
 
+/** A UUID primary key, generated on create. */
+const uuidKey = () =>
+  p
+    .uuid()
+    .primary()
+    .onCreate(() => randomUUID());
+
 const timestamps = {
   createdAt: p.datetime().onCreate(() => new Date()),
   updatedAt: p
@@ -32,10 +39,7 @@ export const InstanceSchema = defineEntity({
   name: 'Instance',
   tableName: 'instances',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidKey(),
     org: () => p.manyToOne(OrganizationSchema).deleteRule('cascade'),
     name: p.string().length(200),
     slug: p.string().length(100),
@@ -56,10 +60,7 @@ export const ProjectSchema = defineEntity({
   name: 'Project',
   tableName: 'projects',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidKey(),
     org: () => p.manyToOne(OrganizationSchema).deleteRule('cascade'),
     name: p.string().length(200),
     slug: p.string().length(100),
@@ -102,10 +103,7 @@ export const BranchMappingSchema = defineEntity({
   name: 'BranchMapping',
   tableName: 'branch_mappings',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidKey(),
     project: () => p.manyToOne(ProjectSchema).deleteRule('cascade'),
     branchPattern: p.string().length(255),
     instance: () => p.manyToOne(InstanceSchema).deleteRule('cascade'),
@@ -129,10 +127,7 @@ export const GitRepositorySchema = defineEntity({
   name: 'GitRepository',
   tableName: 'git_repositories',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidKey(),
     project: () => p.oneToOne(ProjectSchema).owner().unique().deleteRule('cascade'),
     provider: p.enum(['github', 'gitlab', 'bitbucket'] as const),
     repoUrl: p.string().length(500),
@@ -181,10 +176,7 @@ export const WebhookDeliverySchema = defineEntity({
   name: 'WebhookDelivery',
   tableName: 'webhook_deliveries',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidKey(),
     provider: p.enum(['github', 'gitlab', 'bitbucket'] as const),
     deliveryId: p.string().length(200),
     event: p.string().length(100),
@@ -227,10 +219,7 @@ export const DeploymentSchema = defineEntity({
   name: 'Deployment',
   tableName: 'deployments',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidKey(),
     project: () => p.manyToOne(ProjectSchema).deleteRule('cascade'),
     instance: () => p.manyToOne(InstanceSchema).deleteRule('cascade'),
     ref: p.string().length(300),
@@ -264,10 +253,7 @@ export const DeploymentStepSchema = defineEntity({
   name: 'DeploymentStep',
   tableName: 'deployment_steps',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidKey(),
     deployment: () => p.manyToOne(DeploymentSchema).deleteRule('cascade'),
     name: p.enum(STEP_NAMES),
     position: p.integer(),
@@ -284,10 +270,7 @@ export const NotificationSchema = defineEntity({
   name: 'Notification',
   tableName: 'notifications',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidKey(),
     org: () => p.manyToOne(OrganizationSchema).deleteRule('cascade'),
     event: p.enum(['deployment.started', 'deployment.succeeded', 'deployment.failed'] as const),
     deployment: () => p.manyToOne(DeploymentSchema).deleteRule('cascade'),
@@ -332,10 +315,7 @@ export const TeamSchema = defineEntity({
   name: 'Team',
   tableName: 'teams',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidKey(),
     org: () => p.manyToOne(OrganizationSchema).deleteRule('cascade'),
     name: p.string().length(200),
     createdAt: p.datetime().onCreate(() => new Date()),
@@ -363,10 +343,7 @@ export const ProjectAccessRuleSchema = defineEntity({
   name: 'ProjectAccessRule',
   tableName: 'project_access_rules',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidKey(),
     project: () => p.manyToOne(ProjectSchema).deleteRule('cascade'),
     team: () => p.manyToOne(TeamSchema).deleteRule('cascade').nullable(),
     userId: p.string().length(255).nullable(),
@@ -382,10 +359,7 @@ export const GithubInstallationSchema = defineEntity({
   name: 'GithubInstallation',
   tableName: 'github_installations',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidKey(),
     org: () => p.manyToOne(OrganizationSchema).deleteRule('cascade'),
     installationId: p.bigint('number'),
     accountLogin: p.string().length(255),
@@ -404,10 +378,7 @@ export const AuditEventSchema = defineEntity({
   name: 'AuditEvent',
   tableName: 'audit_events',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidKey(),
     org: () => p.manyToOne(OrganizationSchema).deleteRule('cascade'),
     projectId: p.uuid().index(),
     actor: p.string().length(255),
