@@ -34,8 +34,10 @@ export function createTestRepo(owner = 'acme', name = 'odoo-addons'): TestRepo {
   mkdirSync(bare, { recursive: true });
   git(bare, 'init', '--bare', '--quiet', '--initial-branch=main');
   const work = join(root, 'work');
-  git(root, 'clone', '--quiet', bare, work);
-  git(work, 'checkout', '--quiet', '-B', 'main');
+  // init + remote rather than cloning the empty repository (which only prints a warning).
+  mkdirSync(work);
+  git(work, 'init', '--quiet', '--initial-branch=main');
+  git(work, 'remote', 'add', 'origin', bare);
   return {
     bare,
     url: `file://${bare}`,
