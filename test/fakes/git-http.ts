@@ -3,15 +3,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
  * Serves bare repositories under `root` with git's own smart-HTTP CGI
- * (`git http-backend`), accepting only HTTP Basic auth with `token` as the password.
+ * (`git http-backend`), accepting only HTTP Basic auth with `token` (or a password it accepts).
  */
-export function gitHttpBackend(root: string, token: string) {
+export function gitHttpBackend(root: string, token: string | ((password: string) => boolean)) {
+  const accepts = typeof token === 'string' ? (password: string) => password === token : token;
   return (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
     const auth = req.headers.authorization ?? '';
     const password = auth.startsWith('Basic ')
       ? Buffer.from(auth.slice(6), 'base64').toString().split(':').slice(1).join(':')
       : '';
-    if (password !== token) {
+    if (!accepts(password)) {
       res.writeHead(401, { 'www-authenticate': 'Basic realm="git"' });
       res.end('authentication required\n');
       return;

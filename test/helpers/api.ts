@@ -13,6 +13,7 @@ import {
   DEFAULT_PROVIDER_SETTINGS,
   type GithubApp,
   generateKeySpec,
+  installationTokens,
   type MikroORM,
   mintToken,
   PERMISSIONS,
@@ -93,6 +94,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     secrets: createSecretBox(parseKeyRing(secretsKeys), 'test'),
     webhookBaseUrl: options.webhookBaseUrl ?? 'https://hooks.ocore.test',
     githubApp: options.githubApp,
+    installationToken: options.githubApp ? installationTokens(options.githubApp, orm) : undefined,
     log: logger,
     scheduleCleanup: async (cleanup) => {
       await boss.send('repository.cleanup', cleanup);

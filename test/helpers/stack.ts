@@ -34,6 +34,7 @@ export async function startTestStack(options: TestApiOptions & { worker?: boolea
       log: api.repositories.log,
       rejected,
       gitlabSystemHookToken: SYSTEM_HOOK_TOKEN,
+      githubAppWebhookSecret: options.githubApp?.settings.webhookSecret,
     },
     logger: api.repositories.log,
   });
@@ -50,6 +51,7 @@ export async function startTestStack(options: TestApiOptions & { worker?: boolea
         dataDir: api.dataDir,
         publicApiUrl: api.url,
         log: api.repositories.log,
+        installationToken: api.repositories.installationToken,
       },
       api.repositories.log,
     );

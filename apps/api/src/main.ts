@@ -20,7 +20,7 @@ const verifyToken = createTokenVerifier({
   audience: config.JWT_AUDIENCE,
 });
 const boss = await createBoss(config.DATABASE_URL, logger);
-const repositories = repositoryDepsFrom(config, boss, logger);
+const repositories = repositoryDepsFrom(config, boss, logger, orm);
 const app = await buildApiServer({ orm, verifyToken, repositories, logger, publicUrl: config.PUBLIC_API_URL });
 const address = await app.listen({ host: config.HOST, port: config.API_PORT });
 logger.info({ address }, 'api listening');

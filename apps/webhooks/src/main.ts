@@ -15,6 +15,7 @@ const app = await buildWebhooksServer({
     log: logger,
     rejected: new Map(),
     gitlabSystemHookToken: config.GITLAB_SYSTEM_HOOK_TOKEN,
+    githubAppWebhookSecret: config.GITHUB_APP_WEBHOOK_SECRET,
   },
   logger,
 });

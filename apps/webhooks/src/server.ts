@@ -1,5 +1,5 @@
 import { DatabaseUnavailable, type Logger, type ReceiverDeps, receiveDelivery } from '@ocore/core';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 
 export interface WebhooksServerOptions {
   receiver: ReceiverDeps;
@@ -46,15 +46,25 @@ export async function buildWebhooksServer(options: WebhooksServerOptions): Promi
     }
   });
 
+  const receive = (provider: string, projectId: string, request: FastifyRequest) =>
+    receiveDelivery(options.receiver, {
+      provider,
+      projectId,
+      headers: request.headers,
+      rawBody: typeof request.body === 'string' ? request.body : '',
+    });
+  // Per-request access logs would cost more than the delivery itself; outcomes are logged instead.
+  const quiet = { logLevel: 'warn' as const };
+  // The GitHub App's webhook names no project: its pushes fan out to every connected project.
+  app.post('/api/webhooks/github', quiet, async (request, reply) => {
+    const result = await receive('github', 'app', request);
+    return reply.status(result.status).send(result.body);
+  });
   app.post<{ Params: { provider: string; projectId: string } }>(
     '/api/webhooks/:provider/:projectId',
+    quiet,
     async (request, reply) => {
-      const result = await receiveDelivery(options.receiver, {
-        provider: request.params.provider,
-        projectId: request.params.projectId,
-        headers: request.headers,
-        rawBody: typeof request.body === 'string' ? request.body : '',
-      });
+      const result = await receive(request.params.provider, request.params.projectId, request);
       return reply.status(result.status).send(result.body);
     },
   );

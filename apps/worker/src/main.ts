@@ -19,7 +19,7 @@ const logger = createLogger('worker', config.LOG_LEVEL);
 const orm = await createOrm(config.DATABASE_URL, config.DB_POOL_MAX);
 // LISTEN/NOTIFY wakes the workers the moment a job is created; polling stays as the fallback.
 const boss = await createBoss(config.DATABASE_URL, logger, 6, true);
-const repositories = repositoryDepsFrom(config, boss, logger);
+const repositories = repositoryDepsFrom(config, boss, logger, orm);
 await registerRepositoryCleanup(boss, repositories, logger);
 await registerDeliveryProcessing(boss, orm, logger);
 await registerRepositorySync(boss, orm, repositories, logger);
@@ -32,6 +32,7 @@ await registerDeploymentRuns(
     providers: repositories.providers,
     dataDir: config.DATA_DIR,
     publicApiUrl: config.PUBLIC_API_URL ?? `http://127.0.0.1:${config.API_PORT}`,
+    installationToken: repositories.installationToken,
     log: logger,
   },
   logger,

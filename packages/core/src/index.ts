@@ -19,6 +19,7 @@ export * from './providers/index.ts';
 export * from './runtime.ts';
 export * from './secrets/rotate.ts';
 export * from './secrets/secret-box.ts';
+export * from './services/app-events.ts';
 export * from './services/audit.ts';
 export * from './services/branch-mappings.ts';
 export * from './services/deliveries.ts';

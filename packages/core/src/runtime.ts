@@ -1,10 +1,12 @@
 import type { Config } from './config.ts';
+import type { MikroORM } from './db/orm.ts';
 import { GithubApp } from './github-app/app.ts';
 import type { PgBoss } from './jobs.ts';
 import { QUEUES } from './jobs.ts';
 import type { Logger } from './log.ts';
 import { createProviderFactory, type ProviderSettings } from './providers/index.ts';
 import { createSecretBox, parseKeyRing, type SecretBox } from './secrets/secret-box.ts';
+import { pickInstallation } from './services/github-installations.ts';
 import type { RemoteCleanup, RepositoryDeps } from './services/repositories.ts';
 
 export function providerSettingsFrom(config: Config): ProviderSettings {
@@ -44,9 +46,16 @@ export function githubAppFrom(config: Config): GithubApp | undefined {
   });
 }
 
+/** Installation tokens routed by repository owner (see pickInstallation). */
+export function installationTokens(app: GithubApp, orm: MikroORM) {
+  return async (orgId: string, owner: string) =>
+    app.installationToken(await pickInstallation(orm.em.fork(), orgId, owner));
+}
+
 /** Everything the repository services need, wired from the validated configuration. */
-export function repositoryDepsFrom(config: Config, boss: PgBoss, log: Logger): RepositoryDeps {
+export function repositoryDepsFrom(config: Config, boss: PgBoss, log: Logger, orm?: MikroORM): RepositoryDeps {
   const providerSettings = providerSettingsFrom(config);
+  const githubApp = githubAppFrom(config);
   return {
     boss,
     dataDir: config.DATA_DIR,
@@ -54,7 +63,8 @@ export function repositoryDepsFrom(config: Config, boss: PgBoss, log: Logger): R
     providerSettings,
     secrets: secretBoxFrom(config),
     webhookBaseUrl: webhookBaseUrlFrom(config),
-    githubApp: githubAppFrom(config),
+    githubApp,
+    installationToken: githubApp && orm ? installationTokens(githubApp, orm) : undefined,
     log,
     scheduleCleanup: async (cleanup: RemoteCleanup) => {
       await boss.send(QUEUES.repositoryCleanup, cleanup);

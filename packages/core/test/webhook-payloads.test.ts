@@ -65,6 +65,8 @@ describe('every published example payload', () => {
             expect(['branch', 'tag']).toContain(push.refKind);
             if (!push.deleted) expect(push.after).toMatch(/^[0-9a-f]{40}$/);
           }
+        } else if (parsed.kind === 'installation') {
+          expect(parsed.event.installationId).toBeGreaterThan(0);
         } else if (parsed.kind === 'lifecycle') {
           expect(['renamed', 'transferred', 'archived', 'unarchived', 'deleted', 'updated']).toContain(
             parsed.event.action,

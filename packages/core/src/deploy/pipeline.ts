@@ -18,6 +18,7 @@ import type { Logger } from '../log.ts';
 import type { ProviderFactory } from '../providers/index.ts';
 import type { CommitState } from '../providers/port.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
+import { hasApiAccess, providerFor } from '../services/repositories.ts';
 import { exportTree, fetchCommit } from './git.ts';
 import { type DeploymentEvent, notify } from './notify.ts';
 import { BoundedLog, runCommand } from './run-command.ts';
@@ -31,6 +32,8 @@ export interface DeployDeps {
   /** Base URL of the API, for links back to a deployment. */
   publicApiUrl: string;
   log: Logger;
+  /** Installation tokens of the GitHub App, for github_app connections. */
+  installationToken?: (orgId: string, owner: string) => Promise<string>;
   /** Releases kept per instance (the current one included). */
   keepReleases?: number;
   testTimeoutMs?: number;
@@ -96,13 +99,13 @@ export async function runDeployment(
       await notify(orm.em.fork(), event, fresh, detailsUrl(deps, deploymentId), deps).catch((e) =>
         log.warn({ err: e }, 'notification failed'),
       );
-    if (repo?.accessTokenSealed) {
-      const provider = deps.providers(repo.provider, {
-        apiBaseUrl: repo.apiBaseUrl,
-        token: deps.secrets.open(repo.accessTokenSealed),
+    if (repo && hasApiAccess(repo)) {
+      const provider = await providerFor(repo, deps).catch((e: Error) => {
+        log.warn({ err: e.message }, 'commit status not reported');
+        return null;
       });
       await provider
-        .setCommitStatus(
+        ?.setCommitStatus(
           { owner: repo.repoOwner, name: repo.repoName, providerRepoId: repo.providerRepoId },
           deployment.commitSha,
           {
@@ -141,7 +144,15 @@ export async function runDeployment(
     return 'failed';
   }
 
-  const transport = transportFor(repo, deps.secrets, deps.dataDir);
+  let transport: Awaited<ReturnType<typeof transportFor>>;
+  try {
+    transport = await transportFor(repo, deps.secrets, deps.dataDir, deps.installationToken);
+  } catch (error) {
+    const reason = `cannot reach the repository: ${(error as Error).message}`;
+    await finish('failed', reason);
+    await report('deployment.failed', 'failure', reason);
+    return 'failed';
+  }
   const secrets = transportSecrets(transport);
   const mirror = join(deps.dataDir, 'mirrors', `${repo.id}.git`);
   const instanceDir = join(deps.dataDir, 'instances', instance.slug);

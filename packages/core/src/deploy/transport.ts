@@ -8,12 +8,24 @@ import type { GitTransport } from './git.ts';
 const TOKEN_USER = { github: 'x-access-token', gitlab: 'oauth2', bitbucket: 'x-token-auth' } as const;
 
 /**
- * How the worker reaches a repository: a local path as is, HTTPS with the
- * token for access-token connections, SSH with the deploy key otherwise.
+ * How the worker reaches a repository: a local path as is, HTTPS with an
+ * installation token for GitHub App connections or with the stored token for
+ * access-token connections, SSH with the deploy key otherwise.
  */
-export function transportFor(repo: GitRepository, secrets: SecretBox, dataDir: string): GitTransport {
+export async function transportFor(
+  repo: GitRepository,
+  secrets: SecretBox,
+  dataDir: string,
+  installationToken?: (orgId: string, owner: string) => Promise<string>,
+): Promise<GitTransport> {
   if (repo.repoUrl.startsWith('file://')) return { kind: 'file', url: repo.repoUrl };
   const parsed = parseRepoUrl(repo.repoUrl, repo.provider);
+  if (repo.authType === 'github_app') {
+    // No deploy key: the GitHub App's installation token, over HTTPS.
+    if (!installationToken) throw new Error('the GitHub App is not configured');
+    const token = await installationToken(repo.project.org.id, repo.repoOwner);
+    return { kind: 'https', url: parsed.httpsCloneUrl, username: 'x-access-token', token };
+  }
   if (repo.authType === 'access_token' && repo.accessTokenSealed) {
     const token = secrets.open(repo.accessTokenSealed);
     const url = /^https?:\/\//.test(repo.repoUrl) ? repo.repoUrl : parsed.httpsCloneUrl;

@@ -23,10 +23,20 @@ export interface LifecycleEvent {
   defaultBranch?: string;
 }
 
+/** A GitHub App installation changed (installation / installation_repositories events). */
+export interface InstallationEvent {
+  action: string;
+  installationId: number;
+  /** Provider ids of repositories added to or removed from the installation. */
+  added: string[];
+  removed: string[];
+}
+
 /** A verified delivery, parsed: pushes to route, a lifecycle change, or why there is nothing to do. */
 export type ParsedDelivery =
   | { kind: 'push'; pushes: PushEvent[] }
   | { kind: 'lifecycle'; event: LifecycleEvent }
+  | { kind: 'installation'; event: InstallationEvent }
   | { kind: 'other'; reason: string };
 
 const ZERO = /^0+$/;

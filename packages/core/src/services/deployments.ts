@@ -162,7 +162,11 @@ export async function createManualDeployment(
     const log = new BoundedLog(8 * 1024);
     let resolved: string | null;
     try {
-      resolved = await resolveRemoteRef(transportFor(repo, deps.secrets, deps.dataDir), full, log);
+      resolved = await resolveRemoteRef(
+        await transportFor(repo, deps.secrets, deps.dataDir, deps.installationToken),
+        full,
+        log,
+      );
     } catch {
       throw invalid(
         refKind,

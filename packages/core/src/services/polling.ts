@@ -5,7 +5,7 @@ import { listRemoteHeads } from '../deploy/git.ts';
 import { BoundedLog } from '../deploy/run-command.ts';
 import { transportFor } from '../deploy/transport.ts';
 import { QUEUES } from '../jobs.ts';
-import { providerFor, type RepositoryDeps } from './repositories.ts';
+import { hasApiAccess, providerFor, type RepositoryDeps } from './repositories.ts';
 import { routePush } from './routing.ts';
 
 export interface PollOutcome {
@@ -27,7 +27,7 @@ export async function pollRepository(
   em: EntityManager,
   boss: PgBoss,
   repositoryId: string,
-  deps: Pick<RepositoryDeps, 'providers' | 'secrets' | 'dataDir'>,
+  deps: Pick<RepositoryDeps, 'providers' | 'secrets' | 'dataDir' | 'installationToken'>,
 ): Promise<PollOutcome | null> {
   const repo = await em.findOne(
     GitRepositorySchema,
@@ -39,8 +39,8 @@ export async function pollRepository(
   const firstPoll = !repo.pollState;
   let heads: Record<string, string> | null = null;
   let requests = 0;
-  const provider = providerFor(repo, deps);
-  const answer = repo.accessTokenSealed
+  const provider = await providerFor(repo, deps);
+  const answer = hasApiAccess(repo)
     ? await provider.pollBranches(
         { owner: repo.repoOwner, name: repo.repoName, providerRepoId: repo.providerRepoId },
         state.etags,
@@ -53,7 +53,10 @@ export async function pollRepository(
       state.etags = answer.etags;
     }
   } else {
-    heads = await listRemoteHeads(transportFor(repo, deps.secrets, deps.dataDir), new BoundedLog(16 * 1024));
+    heads = await listRemoteHeads(
+      await transportFor(repo, deps.secrets, deps.dataDir, deps.installationToken),
+      new BoundedLog(16 * 1024),
+    );
   }
   repo.lastPolledAt = new Date();
   const outcome: PollOutcome = { requests, notModified: heads === null, changedBranches: [], deployments: 0 };

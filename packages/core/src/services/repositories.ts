@@ -38,6 +38,8 @@ export interface RepositoryDeps {
   webhookBaseUrl: string;
   /** The oCore GitHub App, when configured. */
   githubApp?: GithubApp;
+  /** An installation token for a repository owner in an org (GitHub App routing), when the app is configured. */
+  installationToken?: (orgId: string, owner: string) => Promise<string>;
   log: Logger;
   scheduleCleanup: (cleanup: RemoteCleanup) => Promise<void>;
 }
@@ -91,9 +93,25 @@ function refOf(repo: GitRepository): RepoRef {
 }
 
 /** The provider client for a stored repository, with its token when it has one. */
-export function providerFor(repo: GitRepository, deps: Pick<RepositoryDeps, 'providers' | 'secrets'>): GitProvider {
-  const token = repo.accessTokenSealed ? deps.secrets.open(repo.accessTokenSealed) : undefined;
-  return deps.providers(repo.provider, { apiBaseUrl: repo.apiBaseUrl, token });
+export type TokenDeps = Pick<RepositoryDeps, 'secrets' | 'installationToken'>;
+
+/** Can oCore call the provider's API for this repository (a stored token, or the GitHub App)? */
+export const hasApiAccess = (repo: GitRepository) => Boolean(repo.accessTokenSealed) || repo.authType === 'github_app';
+
+/** The token for API calls and HTTPS fetches: the stored one, or an installation token of the GitHub App. */
+export async function apiToken(repo: GitRepository, deps: TokenDeps): Promise<string | undefined> {
+  if (repo.authType === 'github_app') {
+    if (!deps.installationToken) throw invalid('authType', 'the GitHub App is not configured');
+    return deps.installationToken(repo.project.org.id, repo.repoOwner);
+  }
+  return repo.accessTokenSealed ? deps.secrets.open(repo.accessTokenSealed) : undefined;
+}
+
+export async function providerFor(
+  repo: GitRepository,
+  deps: Pick<RepositoryDeps, 'providers'> & TokenDeps,
+): Promise<GitProvider> {
+  return deps.providers(repo.provider, { apiBaseUrl: repo.apiBaseUrl, token: await apiToken(repo, deps) });
 }
 
 function manualSetup(
@@ -181,7 +199,7 @@ export async function connectRepository(
   const parsed = resolveUrl(input);
   const token = input.accessToken?.trim() || undefined;
   const authType: AuthType = input.authType ?? (token ? 'access_token' : 'deploy_key');
-  if (authType === 'github_app') throw invalid('authType', 'github_app needs the GitHub App to be configured');
+  if (authType === 'github_app') return connectThroughApp(em, project, parsed, input, deps);
   if (authType === 'access_token' && !token) throw invalid('accessToken', 'required when authType is access_token');
   const requestedBranch = input.defaultBranch ?? input.branch;
   if (requestedBranch !== undefined) {
@@ -269,6 +287,60 @@ export async function connectRepository(
 }
 
 /**
+ * Connects through the GitHub App: the installation on the repository's
+ * owner reads it; no deploy key (fetches use installation tokens) and no
+ * repository webhook (the app's webhook delivers the pushes).
+ */
+async function connectThroughApp(
+  em: EntityManager,
+  project: Project,
+  parsed: ParsedRepoUrl,
+  input: ConnectInput,
+  deps: RepositoryDeps,
+): Promise<RepositoryWithSetup> {
+  if (parsed.provider !== 'github') throw invalid('authType', 'github_app works with GitHub repositories only');
+  if (!deps.installationToken) throw invalid('authType', 'the GitHub App is not configured');
+  const apiBaseUrl = apiBaseUrlFor(parsed, deps.providerSettings);
+  const token = await deps.installationToken(project.org.id, parsed.owner);
+  const provider = deps.providers('github', { apiBaseUrl, token });
+  const remote = await step('github', 'read repository', () =>
+    provider.getRepository({ owner: parsed.owner, name: parsed.name }),
+  );
+  const repo = em.create(GitRepositorySchema, {
+    project,
+    provider: 'github',
+    repoUrl: (input.repoUrl ?? input.repositoryUrl ?? parsed.httpsCloneUrl).trim(),
+    host: parsed.host,
+    apiBaseUrl,
+    repoOwner: remote.owner,
+    repoName: remote.name,
+    providerRepoId: remote.providerRepoId,
+    defaultBranch: input.defaultBranch ?? input.branch ?? remote.defaultBranch,
+    visibility: remote.visibility,
+    authType: 'github_app',
+    webhookUrl: `${deps.webhookBaseUrl.replace(/\/+$/, '')}/api/webhooks/github`,
+    pollingEnabled: input.pollingEnabled ?? false,
+    providerCapabilities: { ...provider.capabilities, checkRuns: true },
+    syncStatus: 'synced',
+    lastSyncedAt: new Date(),
+    syncStatusChangedAt: new Date(),
+  });
+  try {
+    await em.flush();
+  } catch (error) {
+    if (isUniqueViolation(error))
+      throw conflict('the project already has a repository; disconnect it first', 'repoUrl');
+    throw error;
+  }
+  return repositoryView(repo);
+}
+
+const appManaged = (repo: GitRepository, what: string) => {
+  if (repo.authType === 'github_app')
+    throw invalid('authType', `GitHub App connections have no ${what}: the app manages access`);
+};
+
+/**
  * Removes the webhook and deploy key on the provider, then the connection.
  * A provider failure does not block the local disconnect: it is logged,
  * returned as a warning and retried later.
@@ -288,7 +360,7 @@ export async function disconnectRepository(
 /** Best effort: remove our webhook and deploy key from the provider, scheduling a retry on failure. */
 export async function removeRemoteArtifacts(repo: GitRepository, deps: RepositoryDeps): Promise<string[]> {
   if (!repo.accessTokenSealed || (!repo.webhookRemoteId && !repo.deployKeyRemoteId)) return [];
-  const provider = providerFor(repo, deps);
+  const provider = await providerFor(repo, deps);
   const ref = refOf(repo);
   const warnings: string[] = [];
   const leftovers: Pick<RemoteCleanup, 'webhookId' | 'deployKeyId'> = {};
@@ -342,7 +414,7 @@ export async function updateRepository(
     repo.accessTokenSealed = input.accessToken ? deps.secrets.seal(input.accessToken) : null;
     if (!input.accessToken && repo.authType === 'access_token') repo.authType = 'deploy_key';
   }
-  const provider = providerFor(repo, deps);
+  const provider = await providerFor(repo, deps);
   if (input.repoUrl !== undefined) {
     const parsed = parseRepoUrl(input.repoUrl, repo.provider);
     if (parsed.provider !== repo.provider)
@@ -396,10 +468,11 @@ export async function reconfigureWebhook(
   deps: RepositoryDeps,
 ): Promise<RepositoryWithSetup> {
   const { repo } = await findRepository(em, principal, projectId);
+  appManaged(repo, 'repository webhook');
   const secret = newWebhookSecret();
   const url = webhookUrlFor(deps, repo.provider, projectId);
   if (repo.accessTokenSealed) {
-    const provider = providerFor(repo, deps);
+    const provider = await providerFor(repo, deps);
     const ref = refOf(repo);
     if (repo.webhookRemoteId) {
       await step(repo.provider, 'delete webhook', () => provider.deleteWebhook(ref, repo.webhookRemoteId ?? ''));
@@ -438,10 +511,11 @@ export async function regenerateDeployKey(
   deps: RepositoryDeps,
 ): Promise<RepositoryWithSetup & { warnings?: string[] }> {
   const { project, repo } = await findRepository(em, principal, projectId);
+  appManaged(repo, 'deploy key');
   const key = generateDeployKey(`ocore-${(project as Project).slug}`);
   const warnings: string[] = [];
   if (repo.accessTokenSealed) {
-    const provider = providerFor(repo, deps);
+    const provider = await providerFor(repo, deps);
     const ref = refOf(repo);
     const added = await step(repo.provider, 'add deploy key', () =>
       provider.addDeployKey(ref, `oCore (${project.slug})`, key.publicKey),
@@ -491,7 +565,7 @@ export async function validateRepository(
   deps: RepositoryDeps,
 ): Promise<ValidationReport> {
   const { repo } = await findRepository(em, principal, projectId);
-  const provider = providerFor(repo, deps);
+  const provider = await providerFor(repo, deps);
   const ref = refOf(repo);
   const checks: ValidationCheck[] = [];
   const run = async (
@@ -513,6 +587,21 @@ export async function validateRepository(
     };
   });
   const reachable = checks[0]?.status === 'pass';
+  if (repo.authType === 'github_app') {
+    const managed = 'managed by the GitHub App installation';
+    checks.push({ name: 'token_scopes', status: 'skipped', detail: managed });
+    checks.push({
+      name: 'deploy_key_present',
+      status: 'skipped',
+      detail: `no deploy key: fetches use installation tokens (${managed})`,
+    });
+    checks.push({
+      name: 'webhook_present',
+      status: 'skipped',
+      detail: `pushes arrive through the app's webhook (${managed})`,
+    });
+    return { valid: reachable, checks };
+  }
   if (!repo.accessTokenSealed) {
     const skip = 'no access token: oCore cannot inspect this on the provider; check it in the repository settings';
     checks.push({ name: 'token_scopes', status: 'skipped', detail: 'no access token stored' });
@@ -570,7 +659,7 @@ export async function listRepositoryRefs(
   deps: RepositoryDeps,
 ): Promise<RefView[]> {
   const { repo } = await findRepository(em, principal, projectId);
-  const provider = providerFor(repo, deps);
+  const provider = await providerFor(repo, deps);
   const refs: RemoteRef[] =
     kind === 'branches'
       ? await step(repo.provider, 'list branches', () => provider.listBranches(refOf(repo)))

@@ -1,9 +1,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PgBoss } from 'pg-boss';
-import { type BranchMapping, type GitRepository, type Project, WebhookDeliverySchema } from '../db/entities.ts';
+import {
+  type BranchMapping,
+  type GitRepository,
+  GitRepositorySchema,
+  type Project,
+  WebhookDeliverySchema,
+} from '../db/entities.ts';
 import { enqueueDeployment } from '../jobs.ts';
 import type { PushEvent } from '../providers/events.ts';
 import { parseDelivery } from '../providers/index.ts';
+import { applyInstallationEvent } from './app-events.ts';
 import { branchMatches } from './branch-mappings.ts';
 import { insertDeployment, supersedeOlder } from './deployment-records.ts';
 import { applyLifecycle, repositoriesByProviderId } from './lifecycle.ts';
@@ -79,6 +86,21 @@ export async function routePush(
   return { deployments: created };
 }
 
+/** Projects connected to a repository (by provider id), with their mappings loaded. */
+async function projectsOfRepository(
+  em: EntityManager,
+  provider: string,
+  providerRepoId: string | null | undefined,
+): Promise<Project[]> {
+  if (!providerRepoId) return [];
+  const repos = await em.find(
+    GitRepositorySchema,
+    { provider: provider as 'github', providerRepoId },
+    { populate: ['project', 'project.branchMappings'] },
+  );
+  return repos.map((r) => r.project as Project);
+}
+
 /** Processes a stored webhook delivery once: parse, route, record the outcome. */
 export async function routeDelivery(em: EntityManager, boss: PgBoss, deliveryRowId: string): Promise<void> {
   await em.transactional(async (tem) => {
@@ -98,6 +120,11 @@ export async function routeDelivery(em: EntityManager, boss: PgBoss, deliveryRow
       delivery.reason = parsed.reason;
       return;
     }
+    if (parsed.kind === 'installation') {
+      delivery.status = 'accepted';
+      delivery.reason = await applyInstallationEvent(tem, parsed.event);
+      return;
+    }
     if (parsed.kind === 'lifecycle') {
       const repos = project
         ? [project.repository].filter((r): r is GitRepository => Boolean(r))
@@ -108,21 +135,28 @@ export async function routeDelivery(em: EntityManager, boss: PgBoss, deliveryRow
       delivery.reason = await applyLifecycle(tem, boss, repos, parsed.event);
       return;
     }
-    if (!project) {
+    // The GitHub App's webhook names no project: every project connected to the repository deploys.
+    const projects = project
+      ? [project]
+      : await projectsOfRepository(tem, delivery.provider, parsed.pushes[0]?.providerRepoId);
+    if (projects.length === 0) {
       delivery.status = 'ignored';
-      delivery.reason = 'a push needs a project';
+      delivery.reason = 'no project is connected to this repository';
       return;
     }
     const reasons: string[] = [];
     let deployed = 0;
-    for (const push of parsed.pushes) {
-      const outcome = await routePush(tem, boss, project, push, {
-        trigger: 'webhook',
-        deliveryId: delivery.deliveryId,
-      });
-      deployed += outcome.ignored ? 0 : outcome.deployments.length;
-      if (outcome.ignored) reasons.push(outcome.ignored);
+    for (const target of projects) {
+      for (const push of parsed.pushes) {
+        const outcome = await routePush(tem, boss, target, push, {
+          trigger: 'webhook',
+          deliveryId: delivery.deliveryId,
+        });
+        deployed += outcome.ignored ? 0 : outcome.deployments.length;
+        if (outcome.ignored && projects.length === 1) reasons.push(outcome.ignored);
+      }
     }
+    if (projects.length > 1) reasons.push(`routed to ${projects.length} projects, ${deployed} deployments`);
     delivery.ref = parsed.pushes[0]?.refName ?? null;
     delivery.status = deployed > 0 ? 'accepted' : 'ignored';
     delivery.reason = reasons.length ? reasons.join('; ') : null;

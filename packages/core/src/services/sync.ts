@@ -83,7 +83,7 @@ export async function syncRepository(
   setSyncStatus(repo, 'syncing', repo.syncError ?? null);
   await em.flush();
   const who = PROVIDER_LABELS[repo.provider];
-  const provider = providerFor(repo, deps);
+  const provider = await providerFor(repo, deps);
   const changes: string[] = [];
   let remote: RemoteRepository;
   try {

@@ -21,6 +21,8 @@ export interface ReceiverDeps {
   secretCache?: Map<string, CachedSecret>;
   /** Secret token of GitLab system hooks (`POST /api/webhooks/gitlab/system`); unset disables them. */
   gitlabSystemHookToken?: string;
+  /** The GitHub App's webhook secret (`POST /api/webhooks/github`); unset disables the app webhook. */
+  githubAppWebhookSecret?: string;
 }
 
 interface CachedSecret {
@@ -119,7 +121,13 @@ export async function receiveDelivery(deps: ReceiverDeps, incoming: IncomingDeli
     return REJECTED;
   };
   const systemHook = provider === 'gitlab' && incoming.projectId === 'system';
-  if (systemHook) {
+  const appHook = provider === 'github' && incoming.projectId === 'app';
+  if (appHook) {
+    // The GitHub App's webhook: every installation's events, for any project connected to the repository.
+    const secret = deps.githubAppWebhookSecret;
+    if (!secret || !verifySignature('github', secret, incoming.rawBody, incoming.headers))
+      return reject('app webhook signature mismatch');
+  } else if (systemHook) {
     // Instance-wide GitLab events (renames, transfers, deletions of any project).
     const token = deps.gitlabSystemHookToken;
     if (!token || !verifySignature('gitlab', token, incoming.rawBody, incoming.headers))
@@ -128,7 +136,7 @@ export async function receiveDelivery(deps: ReceiverDeps, incoming: IncomingDeli
     return reject('malformed project id');
   }
 
-  if (!systemHook) {
+  if (!systemHook && !appHook) {
     let found = await projectSecret(deps, incoming.projectId, false);
     if (found?.cached && found.secret && !verifySignature(provider, found.secret, incoming.rawBody, incoming.headers)) {
       found = await projectSecret(deps, incoming.projectId, true);
@@ -160,7 +168,7 @@ export async function receiveDelivery(deps: ReceiverDeps, incoming: IncomingDeli
     provider,
     deliveryId,
     event: event.slice(0, 100) || 'unknown',
-    projectId: systemHook ? null : incoming.projectId,
+    projectId: systemHook || appHook ? null : incoming.projectId,
     headers: JSON.stringify(storableHeaders(incoming.headers)),
     // The body is JSON already (or the form's `payload`); store it as received.
     payload: contentType?.includes('urlencoded') ? JSON.stringify(payload) : incoming.rawBody,

@@ -17,6 +17,24 @@ interface GitHubPush {
 export function parseGitHubDelivery(event: string, payload: unknown): ParsedDelivery {
   if (event === 'ping') return { kind: 'other', reason: 'ping' };
   if (event === 'repository') return parseRepositoryEvent(payload as GitHubRepositoryEvent);
+  if (event === 'installation' || event === 'installation_repositories') {
+    const body = payload as {
+      action?: string;
+      installation?: { id?: number };
+      repositories_added?: Array<{ id: number }>;
+      repositories_removed?: Array<{ id: number }>;
+    };
+    if (!body.installation?.id) return { kind: 'other', reason: `${event} without an installation` };
+    return {
+      kind: 'installation',
+      event: {
+        action: `${event}.${body.action ?? ''}`,
+        installationId: body.installation.id,
+        added: (body.repositories_added ?? []).map((r) => String(r.id)),
+        removed: (body.repositories_removed ?? []).map((r) => String(r.id)),
+      },
+    };
+  }
   if (event !== 'push') return { kind: 'other', reason: `event ${event} does not deploy` };
   const push = payload as GitHubPush;
   const ref = push.ref ? splitRef(push.ref) : null;
