@@ -122,6 +122,22 @@ describe('repositories connected through the GitHub App', () => {
       ).toEqual([expect.objectContaining({ status: 'succeeded' })]);
       expect(readFileSync(join(stack.dataDir, 'instances', project.slug, 'current', 'app.txt'), 'utf8')).toBe('v2\n');
     }
+    // Each deployment reports a check run: queued, then in_progress, then completed with success.
+    await stack.waitFor(
+      async () =>
+        github.checkRuns
+          .filter((r) => r.head_sha === sha || r.status !== 'queued')
+          .filter((r) => r.status === 'completed').length,
+      (n) => n === 2,
+    );
+    const runsFor = (id: number) =>
+      github.checkRuns.filter((r) => r.id === id).map((r) => `${r.status}${r.conclusion ? `:${r.conclusion}` : ''}`);
+    const created = github.checkRuns.filter((r) => r.head_sha === sha && r.status === 'queued');
+    expect(created).toHaveLength(2);
+    for (const run of created) {
+      expect(runsFor(run.id)).toEqual(['queued', 'in_progress', 'completed:success']);
+      expect(run.details_url).toMatch(/\/api\/deployments\/[0-9a-f-]{36}$/);
+    }
     const forged = await fetch(`${stack.webhooksUrl}/api/webhooks/github`, {
       method: 'POST',
       headers: signedHeaders('github', 'wrong', body, 'push'),

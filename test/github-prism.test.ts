@@ -73,6 +73,22 @@ describe("the GitHub adapter's requests match GitHub's OpenAPI description", () 
     expect(access).toHaveProperty('missing');
   });
 
+  it('creates and completes a check run', async () => {
+    const id = await github.setCheckRun?.(ref, 'a'.repeat(40), {
+      name: 'oCore: Production',
+      status: 'queued',
+      detailsUrl: 'https://ocore.test/d/1',
+      externalId: 'd1',
+    });
+    expect(id).toMatch(/^\d+$/);
+    await github.setCheckRun?.(
+      ref,
+      'a'.repeat(40),
+      { name: 'oCore: Production', status: 'completed', conclusion: 'success', summary: 'Deployed' },
+      id,
+    );
+  });
+
   it('reads an installation and exchanges the app JWT for an installation token', async () => {
     const { generateKeyPairSync } = await import('node:crypto');
     const key = generateKeyPairSync('rsa', { modulusLength: 2048 })

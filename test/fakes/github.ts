@@ -170,6 +170,16 @@ export class GitHubFake extends HttpFake {
     );
   }
 
+  /** Check runs created and updated through the API, in order of the calls. */
+  readonly checkRuns: Array<{
+    id: number;
+    head_sha: string;
+    name: string;
+    status: string;
+    conclusion?: string;
+    details_url?: string;
+  }> = [];
+
   /** Installations of the GitHub App: id → account. */
   readonly installations = new Map<number, { login: string; type: 'User' | 'Organization' }>();
   /** Access tokens issued per installation. */
@@ -194,6 +204,19 @@ export class GitHubFake extends HttpFake {
         status: 200,
         body: { id: Number(req.params.id), account: { login: inst.login, type: inst.type }, suspended_at: null },
       };
+    });
+    this.route('POST', '/repos/:owner/:repo/check-runs', (req) => {
+      const body = req.body as { head_sha: string; name: string; status: string; details_url?: string };
+      const run = { id: this.checkRuns.length + 1, ...body };
+      this.checkRuns.push({ ...run });
+      return { status: 201, body: run };
+    });
+    this.route('PATCH', '/repos/:owner/:repo/check-runs/:id', (req) => {
+      const previous = [...this.checkRuns].reverse().find((r) => r.id === Number(req.params.id));
+      if (!previous) return { status: 404, body: { message: 'Not Found' } };
+      const run = { ...previous, ...(req.body as object) };
+      this.checkRuns.push(run);
+      return { status: 200, body: run };
     });
     this.route('POST', '/app/installations/:id/access_tokens', async (req) => {
       if (!(await authorized(req))) return { status: 401, body: { message: 'A JSON web token could not be decoded' } };

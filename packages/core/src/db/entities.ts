@@ -234,6 +234,8 @@ export const DeploymentSchema = defineEntity({
     status: p.enum(DEPLOYMENT_STATUSES).default('queued'),
     statusReason: p.text().nullable(),
     attempt: p.integer().default(0),
+    /** The GitHub check run reporting this deployment (GitHub App connections). */
+    checkRunId: p.string().length(50).nullable(),
     releasePath: p.string().length(1000).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     startedAt: p.datetime().nullable(),

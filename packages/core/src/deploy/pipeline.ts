@@ -91,6 +91,7 @@ export async function runDeployment(
   await em.flush();
   em.clear();
 
+  let checkRunId: string | undefined;
   const report = async (event: DeploymentEvent, state: CommitState, description: string) => {
     const fresh = await orm.em
       .fork()
@@ -99,24 +100,52 @@ export async function runDeployment(
       await notify(orm.em.fork(), event, fresh, detailsUrl(deps, deploymentId), deps).catch((e) =>
         log.warn({ err: e }, 'notification failed'),
       );
-    if (repo && hasApiAccess(repo)) {
-      const provider = await providerFor(repo, deps).catch((e: Error) => {
-        log.warn({ err: e.message }, 'commit status not reported');
-        return null;
-      });
-      await provider
-        ?.setCommitStatus(
-          { owner: repo.repoOwner, name: repo.repoName, providerRepoId: repo.providerRepoId },
-          deployment.commitSha,
-          {
-            state,
-            context: `ocore/${instance.slug}`,
-            description,
-            targetUrl: detailsUrl(deps, deploymentId),
-            ref: deployment.ref,
-          },
-        )
-        .catch((e: Error) => log.warn({ err: e.message }, 'commit status not reported'));
+    if (!repo || !hasApiAccess(repo)) return;
+    const provider = await providerFor(repo, deps).catch((e: Error) => {
+      log.warn({ err: e.message }, 'deployment state not reported');
+      return null;
+    });
+    if (!provider) return;
+    const ref = { owner: repo.repoOwner, name: repo.repoName, providerRepoId: repo.providerRepoId };
+    const url = detailsUrl(deps, deploymentId);
+    try {
+      if (repo.authType === 'github_app' && provider.setCheckRun) {
+        // GitHub App connections report a check run per instance: queued → in_progress → completed.
+        const name = `oCore: ${instance.name}`;
+        if (event === 'deployment.started') {
+          checkRunId = await provider.setCheckRun(ref, deployment.commitSha, {
+            name,
+            status: 'queued',
+            detailsUrl: url,
+            externalId: deploymentId,
+          });
+          await orm.em.fork().nativeUpdate(DeploymentSchema, { id: deploymentId }, { checkRunId });
+          await provider.setCheckRun(
+            ref,
+            deployment.commitSha,
+            { name, status: 'in_progress', detailsUrl: url },
+            checkRunId,
+          );
+        } else {
+          const conclusion = state === 'success' ? 'success' : 'failure';
+          await provider.setCheckRun(
+            ref,
+            deployment.commitSha,
+            { name, status: 'completed', conclusion, detailsUrl: url, summary: description },
+            checkRunId,
+          );
+        }
+      } else {
+        await provider.setCommitStatus(ref, deployment.commitSha, {
+          state,
+          context: `ocore/${instance.slug}`,
+          description,
+          targetUrl: url,
+          ref: deployment.ref,
+        });
+      }
+    } catch (error) {
+      log.warn({ err: (error as Error).message }, 'deployment state not reported');
     }
   };
   await report('deployment.started', 'pending', `Deploying to ${instance.name}`);

@@ -55,6 +55,15 @@ export interface CommitStatus {
   ref?: string;
 }
 
+export interface CheckRun {
+  name: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion?: 'success' | 'failure' | 'cancelled';
+  detailsUrl?: string;
+  externalId?: string;
+  summary?: string;
+}
+
 /** What the credentials may do: scopes when the provider reports them, null when unknown. */
 export interface AccessReport {
   scopes: string[] | null;
@@ -62,6 +71,15 @@ export interface AccessReport {
   missing: string[];
   /** Can the token manage webhooks and deploy keys (admin/maintainer)? null when unknown. */
   canAdminister: boolean | null;
+}
+
+export interface CheckRun {
+  name: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion?: 'success' | 'failure' | 'cancelled';
+  detailsUrl?: string;
+  externalId?: string;
+  summary?: string;
 }
 
 export type BranchPoll =
@@ -115,6 +133,11 @@ export interface GitProvider {
   removeDeployKey(ref: RepoRef, id: string): Promise<void>;
   /** What the credentials may do on this repository. */
   validateAccess(ref: RepoRef): Promise<AccessReport>;
+  /**
+   * Create (no id) or update a check run on a commit — GitHub App installations only.
+   * Returns the check run id.
+   */
+  setCheckRun?(ref: RepoRef, sha: string, run: CheckRun, id?: string): Promise<string>;
   /** Report a deployment's state on a commit (status / commit status / build status). */
   setCommitStatus(ref: RepoRef, sha: string, status: CommitStatus): Promise<void>;
 }

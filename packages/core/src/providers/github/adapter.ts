@@ -3,6 +3,7 @@ import { ProviderError, retryAfterFrom } from '../errors.ts';
 import type {
   AccessReport,
   BranchPoll,
+  CheckRun,
   CommitStatus,
   GitProvider,
   ProviderCapabilities,
@@ -197,6 +198,21 @@ export function createGitHubProvider(connection: ProviderConnection, retry: Retr
       const canAdminister = data.permissions ? Boolean(data.permissions.admin) : null;
       if (canAdminister === false) missing.push('admin access to the repository (webhooks and deploy keys)');
       return { scopes, missing, canAdminister };
+    },
+    async setCheckRun(ref, sha, run: CheckRun, id?: string) {
+      const body = {
+        ...repo(ref),
+        name: run.name,
+        status: run.status,
+        ...(run.conclusion ? { conclusion: run.conclusion } : {}),
+        ...(run.detailsUrl ? { details_url: run.detailsUrl } : {}),
+        ...(run.externalId ? { external_id: run.externalId } : {}),
+        ...(run.summary ? { output: { title: run.name, summary: run.summary } } : {}),
+      };
+      const res = id
+        ? await call(() => octokit.rest.checks.update({ ...body, check_run_id: Number(id) }))
+        : await call(() => octokit.rest.checks.create({ ...body, head_sha: sha }));
+      return String(res.data.id);
     },
     async setCommitStatus(ref, sha, status: CommitStatus) {
       await call(() =>
