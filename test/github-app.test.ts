@@ -138,6 +138,8 @@ describe('the GitHub App', () => {
     expect((await call('DELETE', '/api/settings/github-app/installations/1003', owner)).status).toBe(404);
     const list = (await call('GET', '/api/settings/github-app/installations', dev)).body.installations;
     expect(list.map((i: { installation_id: number }) => i.installation_id)).toEqual([1001, 1002]);
-    expect(await pickInstallation(api.orm.em.fork(), 'acme', 'devuser')).toBe(1001);
+    // Removing DevUser's installation turns the app off for DevUser's repositories (no fallback).
+    await expect(pickInstallation(api.orm.em.fork(), 'acme', 'devuser')).rejects.toMatchObject({ field: 'authType' });
+    expect(await pickInstallation(api.orm.em.fork(), 'acme', 'someone-else')).toBe(1001);
   });
 });

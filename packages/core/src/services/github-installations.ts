@@ -116,16 +116,19 @@ export async function removeInstallation(
 
 /**
  * The installation to use for a repository owner: the org's active
- * installation on that account (case-insensitive), else the oldest one.
+ * installation on that account (case-insensitive), else the oldest one —
+ * unless that account's installation was removed or suspended, which turns
+ * the app off for its repositories.
  */
 export async function pickInstallation(em: EntityManager, orgId: string, owner: string): Promise<number> {
-  const rows = await em.find(
-    GithubInstallationSchema,
-    { org: orgId, deletedAt: null, suspendedAt: null },
-    { orderBy: { createdAt: 'asc', id: 'asc' } },
-  );
+  const all = await em.find(GithubInstallationSchema, { org: orgId }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  const rows = all.filter((r) => !r.deletedAt && !r.suspendedAt);
+  const ofOwner = (r: { accountLogin: string }) => r.accountLogin.toLowerCase() === owner.toLowerCase();
+  const match = rows.find(ofOwner);
+  if (match) return match.installationId;
+  // Removing an account's installation turns the app off for that account's repositories: no fallback.
+  if (all.some(ofOwner)) throw invalid('authType', `the GitHub App installation on ${owner} was removed or suspended`);
   if (rows.length === 0)
     throw invalid('authType', 'no GitHub App installation for this organization; install the app first');
-  const match = rows.find((r) => r.accountLogin.toLowerCase() === owner.toLowerCase());
-  return (match ?? rows[0])?.installationId as number;
+  return rows[0]?.installationId as number;
 }
