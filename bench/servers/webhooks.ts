@@ -3,7 +3,7 @@ import { createBoss, createLogger, createSecretBox, parseKeyRing } from '@ocore/
 import { buildWebhooksServer } from '@ocore/webhooks';
 import pg from 'pg';
 
-const { DATABASE_URL = '', SECRETS_KEYS = '' } = process.env;
+const { DATABASE_URL = '', SECRETS_KEYS = '', APP_WEBHOOK_SECRET } = process.env;
 const logger = createLogger('webhooks-bench', 'silent');
 const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 10 });
 const boss = await createBoss(DATABASE_URL, logger, 2);
@@ -14,6 +14,7 @@ const app = await buildWebhooksServer({
     secrets: createSecretBox(parseKeyRing(SECRETS_KEYS), 'bench'),
     log: logger,
     rejected: new Map(),
+    githubAppWebhookSecret: APP_WEBHOOK_SECRET,
   },
   logger,
 });

@@ -87,4 +87,18 @@ export async function enqueueDeployment(boss: PgBoss, em: EntityManager, deploym
   await boss.send(QUEUES.deploymentRun, { deploymentId }, { singletonKey: instanceId, db: fromKysely(em.getKysely()) });
 }
 
+/** Enqueues many deployment runs in one insert, inside the caller's transaction. */
+export async function enqueueDeployments(
+  boss: PgBoss,
+  em: EntityManager,
+  runs: Array<{ deploymentId: string; instanceId: string }>,
+) {
+  if (runs.length === 0) return;
+  await boss.insert(
+    QUEUES.deploymentRun,
+    runs.map((r) => ({ data: { deploymentId: r.deploymentId }, singletonKey: r.instanceId })),
+    { db: fromKysely(em.getKysely()) },
+  );
+}
+
 export { PgBoss };

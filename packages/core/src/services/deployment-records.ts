@@ -60,3 +60,55 @@ export async function supersedeOlder(em: EntityManager, instanceId: string, newe
   );
   return rows.length;
 }
+
+/**
+ * Inserts many automatic deployments of one commit at once (a push fanned
+ * out to many projects); returns those not already deployed.
+ */
+export async function insertDeploymentsOfCommit(
+  em: EntityManager,
+  base: Omit<NewDeployment, 'projectId' | 'instanceId' | 'dedupe' | 'status' | 'statusReason'>,
+  targets: Array<{ projectId: string; instanceId: string }>,
+): Promise<Array<{ id: string; instanceId: string }>> {
+  if (targets.length === 0) return [];
+  const values: unknown[] = [];
+  const tuples = targets.map((t) => {
+    values.push(
+      randomUUID(),
+      t.projectId,
+      t.instanceId,
+      base.ref,
+      base.refKind,
+      base.commitSha,
+      base.commitMessage?.slice(0, 4000) ?? null,
+      base.pusher?.slice(0, 255) ?? null,
+      base.trigger,
+      base.deliveryId ?? null,
+      `${t.instanceId}:${base.commitSha}`,
+    );
+    return "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, now())";
+  });
+  return em.execute(
+    `insert into deployments
+       (id, project_id, instance_id, ref, ref_kind, commit_sha, commit_message, pusher, trigger, delivery_id, dedupe_key,
+        status, attempt, created_at)
+     values ${tuples.join(', ')}
+     on conflict (dedupe_key) do nothing returning id, instance_id as "instanceId"`,
+    values,
+  );
+}
+
+/** Supersedes older queued deployments of these instances (all but the given new ones). */
+export async function supersedeOlderOfMany(
+  em: EntityManager,
+  created: Array<{ id: string; instanceId: string }>,
+): Promise<void> {
+  if (created.length === 0) return;
+  await em.execute(
+    `update deployments d set status = 'superseded', status_reason = 'superseded by deployment ' || n.id, finished_at = now()
+     from (select unnest(?::uuid[]) as id, unnest(?::uuid[]) as instance_id) n
+     where d.instance_id = n.instance_id and d.status = 'queued' and d.id <> n.id`,
+    // Array parameters as Postgres array literals (the ORM would expand a JS array into a list).
+    [`{${created.map((c) => c.id).join(',')}}`, `{${created.map((c) => c.instanceId).join(',')}}`],
+  );
+}

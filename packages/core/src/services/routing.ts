@@ -7,14 +7,19 @@ import {
   type Project,
   WebhookDeliverySchema,
 } from '../db/entities.ts';
-import { enqueueDeployment } from '../jobs.ts';
+import { enqueueDeployment, enqueueDeployments } from '../jobs.ts';
 import type { PushEvent } from '../providers/events.ts';
 import { parseDelivery } from '../providers/index.ts';
 import { applyInstallationEvent } from './app-events.ts';
 import { branchMatches } from './branch-mappings.ts';
-import { insertDeployment, supersedeOlder } from './deployment-records.ts';
+import {
+  insertDeployment,
+  insertDeploymentsOfCommit,
+  supersedeOlder,
+  supersedeOlderOfMany,
+} from './deployment-records.ts';
 import { applyLifecycle, repositoriesByProviderId } from './lifecycle.ts';
-import { sortMappings } from './views.ts';
+import { type MappingLike, sortMappings } from './views.ts';
 
 const SKIP_MARKERS = ['[skip ci]', '[ci skip]', '[skip deploy]'];
 
@@ -27,7 +32,7 @@ function mappingTarget(pattern: string): { kind: 'branch' | 'tag'; glob: string 
  * The instances a push deploys to: the lowest priority value with any
  * match wins, and every matching mapping at that level deploys.
  */
-export function resolveTargets(mappings: BranchMapping[], push: Pick<PushEvent, 'refKind' | 'refName'>): string[] {
+export function resolveTargets(mappings: MappingLike[], push: Pick<PushEvent, 'refKind' | 'refName'>): string[] {
   let level: number | undefined;
   const instances: string[] = [];
   for (const mapping of sortMappings(mappings)) {
@@ -86,19 +91,87 @@ export async function routePush(
   return { deployments: created };
 }
 
-/** Projects connected to a repository (by provider id), with their mappings loaded. */
-async function projectsOfRepository(
+/** A project an app-webhook push fans out to, with just what routing needs. */
+interface FanOutTarget {
+  id: string;
+  mappings: MappingLike[];
+}
+
+/** Projects connected to a repository (by provider id) and their mappings, read in one lean query. */
+async function fanOutTargets(
   em: EntityManager,
   provider: string,
   providerRepoId: string | null | undefined,
-): Promise<Project[]> {
+): Promise<FanOutTarget[]> {
   if (!providerRepoId) return [];
-  const repos = await em.find(
-    GitRepositorySchema,
-    { provider: provider as 'github', providerRepoId },
-    { populate: ['project', 'project.branchMappings'] },
+  const rows: Array<{
+    project_id: string;
+    branch_pattern: string | null;
+    instance_id: string | null;
+    priority: number | null;
+    created_at: Date | null;
+  }> = await em.execute(
+    `select r.project_id, m.branch_pattern, m.instance_id, m.priority, m.created_at
+       from git_repositories r left join branch_mappings m on m.project_id = r.project_id
+       where r.provider = ? and r.provider_repo_id = ?`,
+    [provider, providerRepoId],
   );
-  return repos.map((r) => r.project as Project);
+  const byProject = new Map<string, FanOutTarget>();
+  for (const row of rows) {
+    const target = byProject.get(row.project_id) ?? { id: row.project_id, mappings: [] };
+    if (row.branch_pattern && row.instance_id) {
+      target.mappings.push({
+        branchPattern: row.branch_pattern,
+        priority: row.priority ?? 0,
+        createdAt: new Date(row.created_at ?? 0),
+        instance: { id: row.instance_id },
+      });
+    }
+    byProject.set(row.project_id, target);
+  }
+  return [...byProject.values()];
+}
+
+/**
+ * One push to every project connected to a repository (the GitHub App's
+ * webhook): the same routing rules per project, written with one INSERT,
+ * one UPDATE and one enqueue, however many projects there are.
+ */
+async function fanOutPush(
+  em: EntityManager,
+  boss: PgBoss,
+  targets: FanOutTarget[],
+  push: PushEvent,
+  deliveryId: string,
+): Promise<PushOutcome> {
+  const label = `${push.refKind} ${push.refName}`;
+  if (push.deleted || !push.after) return { deployments: [], ignored: `${label} was deleted` };
+  const marker = SKIP_MARKERS.find((m) => push.headCommitMessage?.toLowerCase().includes(m));
+  if (marker) return { deployments: [], ignored: `skipped: ${marker} in the head commit message` };
+  const rows = targets.flatMap((t) =>
+    resolveTargets(t.mappings, push).map((instanceId) => ({ projectId: t.id, instanceId })),
+  );
+  if (rows.length === 0) return { deployments: [], ignored: `no branch mapping matches ${label}` };
+  const created = await insertDeploymentsOfCommit(
+    em,
+    {
+      ref: push.refName,
+      refKind: push.refKind,
+      commitSha: push.after,
+      commitMessage: push.headCommitMessage,
+      pusher: push.pusher,
+      trigger: 'webhook',
+      deliveryId,
+    },
+    rows,
+  );
+  await supersedeOlderOfMany(em, created);
+  await enqueueDeployments(
+    boss,
+    em,
+    created.map((c) => ({ deploymentId: c.id, instanceId: c.instanceId })),
+  );
+  return { deployments: created.map((c) => c.id) };
 }
 
 /** Processes a stored webhook delivery once: parse, route, record the outcome. */
@@ -135,28 +208,27 @@ export async function routeDelivery(em: EntityManager, boss: PgBoss, deliveryRow
       delivery.reason = await applyLifecycle(tem, boss, repos, parsed.event);
       return;
     }
-    // The GitHub App's webhook names no project: every project connected to the repository deploys.
-    const projects = project
-      ? [project]
-      : await projectsOfRepository(tem, delivery.provider, parsed.pushes[0]?.providerRepoId);
-    if (projects.length === 0) {
-      delivery.status = 'ignored';
-      delivery.reason = 'no project is connected to this repository';
-      return;
-    }
     const reasons: string[] = [];
     let deployed = 0;
-    for (const target of projects) {
+    if (!project) {
+      // The GitHub App's webhook names no project: every project connected to the repository deploys.
+      const targets = await fanOutTargets(tem, delivery.provider, parsed.pushes[0]?.providerRepoId);
       for (const push of parsed.pushes) {
-        const outcome = await routePush(tem, boss, target, push, {
+        const outcome = await fanOutPush(tem, boss, targets, push, delivery.deliveryId);
+        deployed += outcome.deployments.length;
+        if (outcome.ignored) reasons.push(outcome.ignored);
+      }
+      reasons.push(`${targets.length} connected projects, ${deployed} deployments`);
+    } else {
+      for (const push of parsed.pushes) {
+        const outcome = await routePush(tem, boss, project, push, {
           trigger: 'webhook',
           deliveryId: delivery.deliveryId,
         });
         deployed += outcome.ignored ? 0 : outcome.deployments.length;
-        if (outcome.ignored && projects.length === 1) reasons.push(outcome.ignored);
+        if (outcome.ignored) reasons.push(outcome.ignored);
       }
     }
-    if (projects.length > 1) reasons.push(`routed to ${projects.length} projects, ${deployed} deployments`);
     delivery.ref = parsed.pushes[0]?.refName ?? null;
     delivery.status = deployed > 0 ? 'accepted' : 'ignored';
     delivery.reason = reasons.length ? reasons.join('; ') : null;

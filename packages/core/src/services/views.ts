@@ -63,7 +63,12 @@ export function branchMappingView(m: BranchMapping): BranchMappingView {
 }
 
 /** Mappings in routing order: lowest priority first, then oldest. */
-export function sortMappings(mappings: BranchMapping[]): BranchMapping[] {
+/** The fields routing order needs. */
+export type MappingLike = Pick<BranchMapping, 'priority' | 'createdAt' | 'branchPattern'> & {
+  instance: { id: string };
+};
+
+export function sortMappings<M extends MappingLike>(mappings: M[]): M[] {
   return [...mappings].sort(
     (a, b) =>
       a.priority - b.priority ||
