@@ -99,7 +99,7 @@ describe('GitLab and Bitbucket pushes deploy too', () => {
 
 describe('queueing', () => {
   it('supersedes an older queued deployment of the same instance', async () => {
-    const { repo, projectId, instanceId } = await setup('github', 'supersede', 'main');
+    const { repo, projectId } = await setup('github', 'supersede', 'main');
     const first = repo.commit({ 'a.txt': '1\n' }, 'one');
     const second = repo.commit({ 'a.txt': '2\n' }, 'two');
     const em = stack.orm.em.fork();
@@ -130,7 +130,6 @@ describe('queueing', () => {
     const superseded = (await call('GET', `/api/deployments/${list.find((d) => d.commitSha === first)?.id}`)).body;
     expect(superseded.statusReason).toMatch(/^superseded by deployment /);
     expect(readFileSync(join(stack.dataDir, 'instances', 'supersede-target', 'current', 'a.txt'), 'utf8')).toBe('2\n');
-    void instanceId;
   });
 });
 

@@ -1,23 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PgBoss } from 'pg-boss';
-import {
-  type BranchMapping,
-  type GitRepository,
-  GitRepositorySchema,
-  type Project,
-  WebhookDeliverySchema,
-} from '../db/entities.ts';
+import { type GitRepository, type Project, WebhookDeliverySchema } from '../db/entities.ts';
 import { enqueueDeployment, enqueueDeployments } from '../jobs.ts';
 import type { PushEvent } from '../providers/events.ts';
 import { parseDelivery } from '../providers/index.ts';
 import { applyInstallationEvent } from './app-events.ts';
 import { branchMatches } from './branch-mappings.ts';
-import {
-  insertDeployment,
-  insertDeploymentsOfCommit,
-  supersedeOlder,
-  supersedeOlderOfMany,
-} from './deployment-records.ts';
+import { insertDeployment, insertDeployments, supersedeOlder, supersedeOlderOfMany } from './deployment-records.ts';
 import { applyLifecycle, repositoriesByProviderId } from './lifecycle.ts';
 import { type MappingLike, sortMappings } from './views.ts';
 
@@ -152,18 +141,20 @@ async function fanOutPush(
     resolveTargets(t.mappings, push).map((instanceId) => ({ projectId: t.id, instanceId })),
   );
   if (rows.length === 0) return { deployments: [], ignored: `no branch mapping matches ${label}` };
-  const created = await insertDeploymentsOfCommit(
+  const after = push.after;
+  const created = await insertDeployments(
     em,
-    {
+    rows.map((row) => ({
+      ...row,
       ref: push.refName,
       refKind: push.refKind,
-      commitSha: push.after,
+      commitSha: after,
       commitMessage: push.headCommitMessage,
       pusher: push.pusher,
-      trigger: 'webhook',
+      trigger: 'webhook' as const,
       deliveryId,
-    },
-    rows,
+      dedupe: true,
+    })),
   );
   await supersedeOlderOfMany(em, created);
   await enqueueDeployments(

@@ -199,5 +199,3 @@ export async function receiveDelivery(deps: ReceiverDeps, incoming: IncomingDeli
     body: ignored ? { id, deliveryId, status: 'ignored', reason: parsed.reason } : { id, deliveryId, status: 'queued' },
   };
 }
-
-export { DatabaseUnavailable };
