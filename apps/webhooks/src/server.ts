@@ -15,9 +15,9 @@ export async function buildWebhooksServer(options: WebhooksServerOptions): Promi
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: MAX_BODY,
   });
-  // Signatures cover the exact bytes: keep every body as the raw string, whatever its type.
+  // Signatures cover the exact bytes: keep every body as raw bytes, whatever its type.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: MAX_BODY }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_BODY }, (_req, body, done) => done(null, body));
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.statusCode === 413) {
@@ -51,7 +51,7 @@ export async function buildWebhooksServer(options: WebhooksServerOptions): Promi
       provider,
       projectId,
       headers: request.headers,
-      rawBody: typeof request.body === 'string' ? request.body : '',
+      rawBody: Buffer.isBuffer(request.body) ? request.body : '',
     });
   // Per-request access logs would cost more than the delivery itself; outcomes are logged instead.
   const quiet = { logLevel: 'warn' as const };

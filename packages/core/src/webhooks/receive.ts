@@ -35,7 +35,8 @@ export interface IncomingDelivery {
   provider: string;
   projectId: string;
   headers: Record<string, string | string[] | undefined>;
-  rawBody: string;
+  /** The body's exact bytes (signatures cover them); a string is taken as UTF-8. */
+  rawBody: Buffer | string;
 }
 
 export interface ReceiveResult {
@@ -96,12 +97,13 @@ function recordRejection(deps: ReceiverDeps, projectId: string, reason: string):
     .catch((error: Error) => deps.log.warn({ err: error.message }, 'rejection not recorded'));
 }
 
-function parseBody(raw: string, contentType: string | undefined): unknown {
-  // GitHub may deliver `application/x-www-form-urlencoded` with the JSON in `payload`.
-  const json = contentType?.startsWith('application/x-www-form-urlencoded')
-    ? (new URLSearchParams(raw).get('payload') ?? '')
-    : raw;
-  return JSON.parse(json);
+/** GitHub may deliver `application/x-www-form-urlencoded` with the JSON in `payload`. */
+const isFormEncoded = (contentType: string | undefined) =>
+  contentType?.startsWith('application/x-www-form-urlencoded') ?? false;
+
+function parseBody(raw: Buffer | string, contentType: string | undefined): unknown {
+  const text = raw.toString();
+  return JSON.parse(isFormEncoded(contentType) ? (new URLSearchParams(text).get('payload') ?? '') : text);
 }
 
 /**
@@ -149,10 +151,11 @@ export async function receiveDelivery(deps: ReceiverDeps, incoming: IncomingDeli
   }
 
   const { deliveryId: providerDeliveryId, event } = deliveryIdentity(provider, incoming.headers);
-  const contentType = incoming.headers['content-type'];
+  const header = incoming.headers['content-type'];
+  const contentType = Array.isArray(header) ? header[0] : header;
   let payload: unknown;
   try {
-    payload = parseBody(incoming.rawBody, Array.isArray(contentType) ? contentType[0] : contentType);
+    payload = parseBody(incoming.rawBody, contentType);
   } catch {
     return { status: 400, body: { code: 'BAD_REQUEST', message: 'the delivery body is not JSON' } };
   }
@@ -171,7 +174,7 @@ export async function receiveDelivery(deps: ReceiverDeps, incoming: IncomingDeli
     projectId: systemHook || appHook ? null : incoming.projectId,
     headers: JSON.stringify(storableHeaders(incoming.headers)),
     // The body is JSON already (or the form's `payload`); store it as received.
-    payload: contentType?.includes('urlencoded') ? JSON.stringify(payload) : incoming.rawBody,
+    payload: isFormEncoded(contentType) ? JSON.stringify(payload) : incoming.rawBody,
     status: ignored ? 'ignored' : 'received',
     reason: ignored ? parsed.reason : null,
     ref,
