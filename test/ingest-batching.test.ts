@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { examplePayload, signedHeaders } from './helpers/sign.ts';
 import { startTestStack, type TestStack } from './helpers/stack.ts';
@@ -85,5 +85,53 @@ describe('group commit of deliveries', () => {
       `select count(*)::int as n from pgboss.job where name = 'webhook.process' and data->'deliveryIds' ? '${accepted.body.id}'`,
     );
     expect(jobs[0]?.n).toBe(1);
+  });
+
+  it('a row Postgres refuses fails only its own delivery, not the others of its batch', async () => {
+    const { projectId, secret } = await connectedProject('poisoned-batch');
+    const body = pushBody('refs/heads/unmapped');
+    await sql("alter table webhook_deliveries add constraint refuse_poison check (delivery_id not like 'poison-%')");
+    try {
+      const ids = [...Array.from({ length: 19 }, () => randomUUID()), `poison-${randomUUID()}`];
+      const replies = await Promise.all(
+        ids.map((id) => stack.deliver('github', projectId, body, signedHeaders('github', secret, body, 'push', id))),
+      );
+      expect(replies.slice(0, 19).map((r) => r.status)).toEqual(Array(19).fill(202));
+      expect(replies[19]?.status).toBe(503);
+    } finally {
+      await sql('alter table webhook_deliveries drop constraint refuse_poison');
+    }
+  });
+
+  it('answers 400 for a delivery id longer than the column, and stores a body that is not UTF-8 as decoded text', async () => {
+    const { projectId, secret } = await connectedProject('odd-deliveries');
+    const body = pushBody('refs/heads/unmapped');
+    const long = await stack.deliver(
+      'github',
+      projectId,
+      body,
+      signedHeaders('github', secret, body, 'push', 'x'.repeat(201)),
+    );
+    expect(long.status).toBe(400);
+    expect(long.body.message).toMatch(/delivery id/);
+
+    // Latin-1 bytes inside a JSON string: signed as sent, not valid UTF-8.
+    const bytes = Buffer.concat([Buffer.from('{"zen":"caf'), Buffer.from([0xe9]), Buffer.from('","hook_id":1}')]);
+    const headers = {
+      'content-type': 'application/json',
+      'x-github-event': 'ping',
+      'x-github-delivery': randomUUID(),
+      'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(bytes).digest('hex')}`,
+    };
+    const res = await fetch(`${stack.webhooksUrl}/api/webhooks/github/${projectId}`, {
+      method: 'POST',
+      headers,
+      body: bytes,
+    });
+    expect(res.status).toBe(202);
+    const rows = await sql<{ zen: string }>(
+      `select payload->>'zen' as zen from webhook_deliveries where delivery_id = '${headers['x-github-delivery']}'`,
+    );
+    expect(rows[0]?.zen).toBe('caf\uFFFD');
   });
 });

@@ -220,7 +220,7 @@ export async function routeDelivery(em: EntityManager, boss: PgBoss, deliveryRow
         if (outcome.ignored) reasons.push(outcome.ignored);
       }
     }
-    delivery.ref = parsed.pushes[0]?.refName ?? null;
+    delivery.ref = parsed.pushes[0]?.refName?.slice(0, 300) ?? null;
     delivery.status = deployed > 0 ? 'accepted' : 'ignored';
     delivery.reason = reasons.length ? reasons.join('; ') : null;
   });

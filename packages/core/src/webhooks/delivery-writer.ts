@@ -103,7 +103,17 @@ export class DeliveryWriter {
           const inserted = await this.commit(batch.map((p) => p.row));
           for (const p of batch) p.resolve({ inserted: inserted.has(p.row.id) });
         } catch (error) {
-          for (const p of batch) p.reject(new DatabaseUnavailable((error as Error).message));
+          if (batch.length > 1 && rowCouldBeTheCause(error)) {
+            // One row Postgres refused must not fail the others: write each alone.
+            for (const p of batch) {
+              await this.commit([p.row]).then(
+                (inserted) => p.resolve({ inserted: inserted.has(p.row.id) }),
+                (e: Error) => p.reject(new DatabaseUnavailable(e.message)),
+              );
+            }
+          } else {
+            for (const p of batch) p.reject(new DatabaseUnavailable((error as Error).message));
+          }
         }
       }
     } finally {
@@ -184,6 +194,12 @@ async function enqueueFunction(pool: pg.Pool, job: CapturedSql): Promise<string>
     if (!['42723', '23505'].includes((error as { code?: string }).code ?? '')) throw error;
   }
   return name;
+}
+
+/** A data error (SQLSTATE class 22 or 23) may come from one row; connection or server trouble fails every row. */
+function rowCouldBeTheCause(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }
 
 interface CapturedSql {

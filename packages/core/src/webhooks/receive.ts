@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
@@ -47,6 +48,8 @@ export interface ReceiveResult {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const REJECTED: ReceiveResult = { status: 401, body: { code: 'UNAUTHORIZED', message: 'invalid webhook signature' } };
 const SECRET_TTL_MS = 60_000;
+/** webhook_deliveries.delivery_id is varchar(200); providers send UUIDs. */
+const MAX_DELIVERY_ID = 200;
 
 /**
  * The project's webhook secret, from a short-lived cache. A cached secret
@@ -162,7 +165,14 @@ export async function receiveDelivery(deps: ReceiverDeps, incoming: IncomingDeli
   const parsed = parseDelivery(provider, event, payload);
   const id = randomUUID();
   const deliveryId = providerDeliveryId ?? `ocore-${id}`;
-  const ref = parsed.kind === 'push' ? (parsed.pushes[0]?.refName ?? null) : null;
+  if (deliveryId.length > MAX_DELIVERY_ID) {
+    return {
+      status: 400,
+      body: { code: 'BAD_REQUEST', message: `the delivery id header is longer than ${MAX_DELIVERY_ID} characters` },
+    };
+  }
+  // Kept for listing and filtering only; the worker reads the full ref from the payload.
+  const ref = parsed.kind === 'push' ? (parsed.pushes[0]?.refName?.slice(0, 300) ?? null) : null;
   const ignored = parsed.kind === 'other';
 
   deps.writer ??= new DeliveryWriter(deps.pool, deps.boss);
@@ -174,7 +184,11 @@ export async function receiveDelivery(deps: ReceiverDeps, incoming: IncomingDeli
     projectId: systemHook || appHook ? null : incoming.projectId,
     headers: JSON.stringify(storableHeaders(incoming.headers)),
     // The body is JSON already (or the form's `payload`); store it as received.
-    payload: isFormEncoded(contentType) ? JSON.stringify(payload) : incoming.rawBody,
+    // The received bytes when they are the JSON and valid UTF-8 (Postgres would refuse anything else).
+    payload:
+      isFormEncoded(contentType) || (Buffer.isBuffer(incoming.rawBody) && !isUtf8(incoming.rawBody))
+        ? JSON.stringify(payload)
+        : incoming.rawBody,
     status: ignored ? 'ignored' : 'received',
     reason: ignored ? parsed.reason : null,
     ref,
