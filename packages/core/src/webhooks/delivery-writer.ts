@@ -158,6 +158,8 @@ export class DeliveryWriter {
     values.push(ids.length > 0 ? String(job.values[0]) : null);
     const stored = await this.pool
       .query<{ id: string }>({
+        // Named per batch size and function: prepared once per connection, so Postgres plans it once.
+        name: `ocore_deliveries_${rows.length}_${enqueue.slice(-8)}`,
         text: `with stored as (${insertSql(rows.length)}),
           queued as (select ${enqueue}($${values.length}::text) as done)
           select id, (select count(*) from queued) as queued from stored`,
