@@ -28,7 +28,6 @@ function startServer(script: string, env: Record<string, string>): Promise<{ chi
 
 const db = await benchDatabase();
 const { id: projectId, secret } = await db.project('Ingest bench', 'https://github.com/acme/bench.git');
-if (process.env.BENCH_SQL) await db.orm.em.fork().execute(process.env.BENCH_SQL);
 const sign = (body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 const delivery = () => ({
   body: PAYLOAD,
