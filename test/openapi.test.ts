@@ -59,6 +59,7 @@ const OTHER_ROUTES = [
   'get /settings/notifications',
   'put /settings/notifications',
   'get /notifications',
+  'get /org/audit',
   'get /org/members',
   'put /org/members/{userId}',
   'delete /org/members/{userId}',

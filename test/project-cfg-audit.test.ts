@@ -76,4 +76,27 @@ describe('project audit', () => {
     expect(JSON.stringify(audit.body)).not.toContain('ghp_shouldNeverBeStored');
     expect(audit.body.total).toBe(audit.body.events.length);
   });
+
+  it("keeps a deleted project's events reachable through the org audit, with filters", async () => {
+    const doomed = (await call('POST', '/api/projects', { name: 'Short-lived' })).body.id;
+    expect((await call('DELETE', `/api/projects/${doomed}`)).status).toBe(204);
+    expect((await call('GET', `/api/projects/${doomed}/audit`)).status).toBe(404);
+
+    const ofProject = await call('GET', `/api/org/audit?projectId=${doomed}`);
+    expect(ofProject.status).toBe(200);
+    expect(ofProject.body.events.map((e: { action: string }) => e.action)).toEqual([
+      'project.deleted',
+      'project.created',
+    ]);
+    expect(ofProject.body.events[0]).toMatchObject({ projectId: doomed, actor: 'user-1' });
+    expect(ofProject.body.total).toBe(2);
+
+    const deletions = await call('GET', '/api/org/audit?action=project.deleted');
+    expect(deletions.body.events.map((e: { projectId: string }) => e.projectId)).toEqual([doomed]);
+    const all = await call('GET', '/api/org/audit?limit=2&offset=1');
+    expect(all.body.events).toHaveLength(2);
+    expect(all.body.total).toBeGreaterThan(5);
+    expect((await call('GET', '/api/org/audit?projectId=not-a-uuid')).status).toBe(400);
+    expect((await call('GET', '/api/org/audit?actor=nobody')).body).toEqual({ events: [], total: 0 });
+  });
 });

@@ -388,7 +388,7 @@ export const AuditEventSchema = defineEntity({
     details: p.json<Record<string, unknown>>(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
-  indexes: [{ properties: ['projectId', 'createdAt'] }],
+  indexes: [{ properties: ['projectId', 'createdAt'] }, { properties: ['org', 'createdAt'] }],
 });
 export type AuditEvent = InferEntity<typeof AuditEventSchema>;
 

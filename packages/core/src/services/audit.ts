@@ -37,6 +37,23 @@ export async function recordAudit(
   });
 }
 
+const auditView = (e: {
+  id: string;
+  projectId: string;
+  action: string;
+  actor: string;
+  details: Record<string, unknown>;
+  createdAt: Date;
+}) => ({
+  id: e.id,
+  projectId: e.projectId,
+  action: e.action,
+  actor: e.actor,
+  details: e.details,
+  createdAt: isoOrNull(e.createdAt) ?? '',
+});
+
+/** One project's audit events, newest first; the project must be visible to the caller. */
 export async function listAudit(
   em: EntityManager,
   principal: Principal,
@@ -49,14 +66,27 @@ export async function listAudit(
     { projectId, org: principal.orgId },
     { orderBy: { createdAt: 'desc', id: 'desc' }, limit: input.limit, offset: input.offset },
   );
-  return {
-    events: items.map((e) => ({
-      id: e.id,
-      action: e.action,
-      actor: e.actor,
-      details: e.details,
-      createdAt: isoOrNull(e.createdAt) ?? '',
-    })),
-    total,
-  };
+  return { events: items.map(auditView), total };
+}
+
+/**
+ * The org's audit events, newest first, including those of deleted projects
+ * (the events outlive them: who deleted a project stays answerable).
+ */
+export async function listOrgAudit(
+  em: EntityManager,
+  principal: Principal,
+  input: { limit: number; offset: number; projectId?: string; action?: string; actor?: string },
+) {
+  const [items, total] = await em.findAndCount(
+    AuditEventSchema,
+    {
+      org: principal.orgId,
+      ...(input.projectId ? { projectId: input.projectId } : {}),
+      ...(input.action ? { action: input.action } : {}),
+      ...(input.actor ? { actor: input.actor } : {}),
+    },
+    { orderBy: { createdAt: 'desc', id: 'desc' }, limit: input.limit, offset: input.offset },
+  );
+  return { events: items.map(auditView), total };
 }
