@@ -34,7 +34,7 @@ describe("the GitHub adapter's requests match GitHub's OpenAPI description", () 
   it('reads a repository by owner/name, and by id with a fallback to owner/name', async () => {
     const repo = await github.getRepository(ref);
     expect(repo.providerRepoId).toMatch(/^\d+$/);
-    expect(repo.defaultBranch).toBeTruthy();
+    expect(repo.defaultBranch).toBe('master'); // the description's example repository
     // GET /repositories/{id} works on github.com but is not in the published description,
     // so Prism 404s it and the adapter falls back to owner/name, as it does after a deletion.
     const byId = await github.getRepository({ ...ref, providerRepoId: repo.providerRepoId });
@@ -103,7 +103,7 @@ describe("the GitHub adapter's requests match GitHub's OpenAPI description", () 
       webBaseUrl: 'https://github.com',
     });
     const installation = await app.getInstallation(1);
-    expect(installation.accountLogin).toBeTruthy();
+    expect(installation.accountLogin).toBe('octocat'); // the description's example installation
     expect(await app.installationToken(1)).toMatch(/^ghs_/);
   });
 
