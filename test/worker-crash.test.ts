@@ -21,9 +21,9 @@ function startWorker(): ChildProcess {
       DATA_DIR: stack.dataDir,
       WORKER_PORT: '0',
       PUBLIC_API_URL: stack.url,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.WORKER_LOG_LEVEL ?? 'warn',
     },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    stdio: ['ignore', process.env.WORKER_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit', 'ipc'],
   });
   workers.push(child);
   return child;
@@ -95,4 +95,54 @@ describe('a worker killed in the middle of a deployment', () => {
     const all = await list();
     expect(all).toHaveLength(1);
   }, 150_000);
+});
+
+describe('a worker stopped with SIGTERM in the middle of a deployment', () => {
+  it('finishes the running deployment before it exits, in one attempt', async () => {
+    const repo = createTestRepo('acme', 'graceful');
+    const sha = repo.commit({ 'g.txt': 'graceful\n' }, 'graceful stop');
+    const projectId = (await call('POST', '/api/projects', { name: 'Graceful' })).body.id;
+    const secret = (
+      await call('POST', `/api/projects/${projectId}/repository`, { repoUrl: repo.url, provider: 'github' })
+    ).body.manualSetup.webhookSecret;
+    const instanceId = (
+      await call('POST', '/api/instances', { name: 'Graceful target', environment: 'staging', testCommand: 'sleep 2' })
+    ).body.id;
+    await call('PUT', `/api/projects/${projectId}`, { testSuiteEnabled: true, testGateStaging: 'block' });
+    await call('PUT', `/api/projects/${projectId}/branch-mappings`, { branch: 'main', environmentId: instanceId });
+
+    // Only this worker may take the job: stop the ones the test above left running.
+    for (const w of workers) {
+      if (w.exitCode === null && w.signalCode === null) {
+        w.kill('SIGKILL');
+        await new Promise((r) => w.once('exit', r));
+      }
+    }
+    const worker = startWorker();
+    await new Promise((resolve) => worker.on('message', (m: { type?: string }) => m.type === 'ready' && resolve(m)));
+    const payload = examplePayload('github/octokit-webhooks/push/with-new-branch.payload.json');
+    const body = JSON.stringify({
+      ...payload,
+      ref: 'refs/heads/main',
+      after: sha,
+      deleted: false,
+      head_commit: { ...payload.head_commit, id: sha },
+    });
+    expect((await stack.deliver('github', projectId, body, signedHeaders('github', secret, body, 'push'))).status).toBe(
+      202,
+    );
+    const list = async () => (await call('GET', `/api/projects/${projectId}/deployments`)).body.deployments;
+    const [running] = await stack.waitFor(list, (l) => l[0]?.status === 'running', 60_000);
+    await stack.waitFor(
+      async () => (await call('GET', `/api/deployments/${running.id}`)).body,
+      (d) => d.steps?.some((s: { name: string; status: string }) => s.name === 'test' && s.status === 'running'),
+      30_000,
+    );
+    worker.kill('SIGTERM');
+    const exitCode = await new Promise((r) => worker.once('exit', r));
+    expect(exitCode).toBe(0);
+    // Read after the exit, with no worker left: the stopped worker itself finished the deployment.
+    const done = (await call('GET', `/api/deployments/${running.id}`)).body;
+    expect(done).toMatchObject({ status: 'succeeded', commitSha: sha, attempt: 1 });
+  }, 120_000);
 });

