@@ -159,6 +159,100 @@ describe('the README quick start (ocore start)', () => {
     expect(deleted).toEqual({ status: 204, body: '' });
   });
 
+  it("runs the Git integration guide's curl and `ocore project` examples as written", async () => {
+    const newProject = async (name: string) =>
+      (
+        await (
+          await fetch(`${apiBase}/api/projects`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ name }),
+          })
+        ).json()
+      ).id as string;
+    const vars = { '{projectId}': await newProject('Git guide') };
+    const connected = curl(
+      `curl -X POST https://ocore.example.com/api/projects/{projectId}/repository \\
+  -H "Authorization: Bearer $TOKEN" \\
+  -H "Content-Type: application/json" \\
+  -d '{
+    "repositoryUrl": "git@github.com:acme/odoo-custom.git",
+    "branch": "main",
+    "provider": "github"
+  }'`,
+      vars,
+    );
+    expect(connected.status).toBe(201);
+    const setup = JSON.parse(connected.body).manualSetup;
+    expect(setup.deployKey).toMatch(/^ssh-ed25519 /);
+    const reconfigured = curl(
+      `curl -X POST https://ocore.example.com/api/projects/{projectId}/repository/reconfigure-webhook \\
+  -H "Authorization: Bearer $TOKEN"`,
+      vars,
+    );
+    expect(reconfigured.status).toBe(200);
+    expect(JSON.parse(reconfigured.body).manualSetup.webhookSecret).not.toBe(setup.webhookSecret);
+    const app = curl(`curl https://ocore.example.com/api/settings/github-app \\
+  -H "Authorization: Bearer $TOKEN"`);
+    expect(app.status).toBe(200);
+    const installations = curl(`curl https://ocore.example.com/api/settings/github-app/installations \\
+  -H "Authorization: Bearer $TOKEN"`);
+    expect(JSON.parse(installations.body)).toEqual({ installations: [] });
+    const unlinked = curl(
+      `curl -X DELETE https://ocore.example.com/api/settings/github-app/installations/{installationId} \\
+  -H "Authorization: Bearer $TOKEN"`,
+      { '{installationId}': '12345678' },
+    );
+    expect(unlinked.status).toBe(404);
+
+    // The guide's CLI commands, run by bash with \`ocore\` being this repository's CLI.
+    const ocore = (command: string, values: Record<string, string>) => {
+      let script = command;
+      for (const [name, value] of Object.entries(values)) script = script.replaceAll(name, value);
+      return execFileSync('bash', ['-c', `ocore() { "${process.execPath}" "${CLI}" "$@"; }\n${script}`], {
+        env: { ...process.env, TOKEN: token, OCORE_API_URL: apiBase },
+        encoding: 'utf8',
+      });
+    };
+    const cliProject = await newProject('Git guide CLI');
+    const instanceId = JSON.parse(
+      curl(`curl -X POST https://ocore.example.com/api/instances \\
+-H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \\
+-d '{"name": "CLI target", "environment": "staging"}'`).body,
+    ).id as string;
+    const connectOut = ocore(
+      `ocore project connect-repo <project-id> \\
+  --url git@github.com:acme/odoo-custom.git \\
+  --branch main \\
+  --provider github`,
+      { '<project-id>': cliProject },
+    );
+    expect(connectOut).toContain(`connected git@github.com:acme/odoo-custom.git (github) to project ${cliProject}`);
+    expect(connectOut).toMatch(/deploy key \(read-only\): ssh-ed25519 /);
+    expect(connectOut).toMatch(/webhook secret: +\S{20,}/);
+    const mapOut = ocore(
+      `ocore project map-branch <project-id> \\
+  --branch main \\
+  --environment ENV_UUID`,
+      { '<project-id>': cliProject, ENV_UUID: instanceId },
+    );
+    expect(mapOut.trim()).toBe(`main -> ${instanceId} (priority 0)`);
+    expect(ocore('ocore project mappings <project-id>', { '<project-id>': cliProject }).trim()).toBe(
+      `main -> ${instanceId} (priority 0)`,
+    );
+    // An API error reaches the operator with the API's message and the field, and a failing exit code.
+    let failure = '';
+    try {
+      ocore('ocore project map-branch <project-id> --branch main --environment not-a-uuid 2>&1', {
+        '<project-id>': cliProject,
+      });
+    } catch (error) {
+      failure = String((error as { stdout?: string }).stdout);
+    }
+    expect(failure).toMatch(/^ocore project: 400 /);
+    expect(failure).toContain('environmentId');
+  });
+
   it('answers typed tRPC calls with the printed token', async () => {
     const client = createTRPCClient<AppRouter>({
       links: [httpBatchLink({ url: `${apiBase}/trpc`, headers: { authorization: `Bearer ${token}` } })],

@@ -1,0 +1,174 @@
+// `ocore project …`: the guide's operator commands, as calls to the REST API of a running oCore.
+import { parseArgs } from 'node:util';
+
+export const PROJECT_USAGE = `  ocore project connect-repo <project-id> --url URL [--branch NAME] [--provider github|gitlab|bitbucket]
+                                   [--access-token-env VAR]
+                                   connect the project's repository (deploy key + webhook); without an
+                                   access token, prints the deploy key and webhook to add by hand
+  ocore project map-branch <project-id> --branch PATTERN --environment INSTANCE_ID [--priority N]
+                                   deploy pushes to that branch (or glob) to the instance
+  ocore project mappings <project-id>
+                                   list the project's branch mappings
+    common options: --api URL (or OCORE_API_URL; default http://127.0.0.1:$API_PORT), --json;
+    the bearer token comes from OCORE_TOKEN or TOKEN (never from the command line, where ps shows it)`;
+
+const COMMON = {
+  api: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
+interface ApiError {
+  code?: string;
+  message?: string;
+  issues?: Array<{ path?: string; message?: string }>;
+}
+
+/** Calls the REST API; a non-2xx answer becomes an error quoting the API's message and fields. */
+async function callApi(api: string, method: string, path: string, body?: unknown): Promise<unknown> {
+  const token = process.env.OCORE_TOKEN ?? process.env.TOKEN;
+  if (!token) throw new Error('set OCORE_TOKEN (or TOKEN) to a bearer token, e.g. one from `ocore token`');
+  let res: Response;
+  try {
+    res = await fetch(`${api.replace(/\/+$/, '')}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (error) {
+    throw new Error(`cannot reach the API at ${api}: ${(error as Error).cause ?? (error as Error).message}`);
+  }
+  const text = await res.text();
+  const parsed: unknown = text ? JSON.parse(text) : undefined;
+  if (!res.ok) {
+    const error = (parsed ?? {}) as ApiError;
+    const fields = (error.issues ?? []).map((i) => `\n  ${i.path ?? ''}: ${i.message ?? ''}`).join('');
+    throw new Error(`${res.status} ${error.code ?? ''}: ${error.message ?? text}${fields}`);
+  }
+  return parsed;
+}
+
+const apiUrl = (flag: string | undefined) =>
+  flag ?? process.env.OCORE_API_URL ?? `http://127.0.0.1:${process.env.API_PORT ?? '3000'}`;
+
+function projectIdOf(positionals: string[], command: string): string {
+  const [id, ...extra] = positionals;
+  if (!id || extra.length > 0) throw new Error(`usage: ocore project ${command} <project-id> …`);
+  return id;
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (!value) throw new Error(`--${flag} is required`);
+  return value;
+}
+
+interface Repository {
+  id: string;
+  provider: string;
+  repoUrl: string;
+  defaultBranch?: string | null;
+  manualSetup?: {
+    deployKey: string;
+    webhookUrl: string;
+    webhookSecret: string;
+    webhookContentType: string;
+    webhookEvents: string[];
+    instructions: string[] | string;
+  };
+}
+
+async function connectRepo(args: string[]): Promise<string> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ...COMMON,
+      url: { type: 'string' },
+      branch: { type: 'string' },
+      provider: { type: 'string' },
+      'access-token-env': { type: 'string' },
+    },
+  });
+  const projectId = projectIdOf(positionals, 'connect-repo');
+  const tokenVar = values['access-token-env'];
+  const accessToken = tokenVar ? process.env[tokenVar] : undefined;
+  if (tokenVar && !accessToken) throw new Error(`--access-token-env: ${tokenVar} is not set`);
+  const repo = (await callApi(apiUrl(values.api), 'POST', `/api/projects/${encodeURIComponent(projectId)}/repository`, {
+    repositoryUrl: required(values.url, 'url'),
+    ...(values.branch ? { branch: values.branch } : {}),
+    ...(values.provider ? { provider: values.provider } : {}),
+    ...(accessToken ? { accessToken } : {}),
+  })) as Repository;
+  if (values.json) return JSON.stringify(repo, null, 2);
+  const lines = [`connected ${repo.repoUrl} (${repo.provider}) to project ${projectId}; repository ${repo.id}`];
+  const setup = repo.manualSetup;
+  if (setup) {
+    const steps = Array.isArray(setup.instructions) ? setup.instructions : [setup.instructions];
+    lines.push(
+      'No access token was given, so add these on the provider yourself (the secret is shown only now):',
+      `  deploy key (read-only): ${setup.deployKey}`,
+      `  webhook URL:            ${setup.webhookUrl}`,
+      `  webhook secret:         ${setup.webhookSecret}`,
+      `  content type:           ${setup.webhookContentType}`,
+      `  events:                 ${setup.webhookEvents.join(', ')}`,
+      ...steps.map((s) => `  - ${s}`),
+    );
+  } else {
+    lines.push('deploy key and webhook were created on the provider');
+  }
+  return lines.join('\n');
+}
+
+interface Mapping {
+  branchPattern: string;
+  instanceId: string;
+  priority: number;
+}
+
+const mappingLines = (mappings: Mapping[]) =>
+  mappings.length === 0
+    ? 'no branch mappings'
+    : mappings.map((m) => `${m.branchPattern} -> ${m.instanceId} (priority ${m.priority})`).join('\n');
+
+async function mapBranch(args: string[]): Promise<string> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ...COMMON, branch: { type: 'string' }, environment: { type: 'string' }, priority: { type: 'string' } },
+  });
+  const projectId = projectIdOf(positionals, 'map-branch');
+  const priority = values.priority === undefined ? undefined : Number(values.priority);
+  if (priority !== undefined && !Number.isInteger(priority)) throw new Error('--priority must be an integer');
+  const result = (await callApi(
+    apiUrl(values.api),
+    'PUT',
+    `/api/projects/${encodeURIComponent(projectId)}/branch-mappings`,
+    {
+      branch: required(values.branch, 'branch'),
+      environmentId: required(values.environment, 'environment'),
+      ...(priority === undefined ? {} : { priority }),
+    },
+  )) as Mapping[];
+  return values.json ? JSON.stringify(result, null, 2) : mappingLines(result);
+}
+
+async function listMappings(args: string[]): Promise<string> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: COMMON });
+  const projectId = projectIdOf(positionals, 'mappings');
+  const result = (await callApi(
+    apiUrl(values.api),
+    'GET',
+    `/api/projects/${encodeURIComponent(projectId)}/branch-mappings`,
+  )) as Mapping[];
+  return values.json ? JSON.stringify(result, null, 2) : mappingLines(result);
+}
+
+/** Runs `ocore project <sub-command>`; prints its output, or throws with what went wrong. */
+export async function projectCommand(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  const run = { 'connect-repo': connectRepo, 'map-branch': mapBranch, mappings: listMappings }[sub ?? ''];
+  if (!run) throw new Error(`unknown project command ${sub ?? '(none)'}; commands:\n${PROJECT_USAGE}`);
+  process.stdout.write(`${await run(rest)}\n`);
+}
