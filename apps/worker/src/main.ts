@@ -8,6 +8,7 @@ import {
   repositoryDepsFrom,
 } from '@ocore/core';
 import { registerDeliveryProcessing } from './jobs/process-delivery.ts';
+import { registerDeliveryPruning } from './jobs/prune-deliveries.ts';
 import { registerRepositoryCleanup } from './jobs/repository-cleanup.ts';
 import { registerRepositoryPolling } from './jobs/repository-poll.ts';
 import { registerRepositorySync } from './jobs/repository-sync.ts';
@@ -22,6 +23,7 @@ const boss = await createBoss(config.DATABASE_URL, logger, 6, true);
 const repositories = repositoryDepsFrom(config, boss, logger, orm);
 await registerRepositoryCleanup(boss, repositories, logger);
 await registerDeliveryProcessing(boss, orm, logger);
+await registerDeliveryPruning(boss, orm, config.WEBHOOK_DELIVERY_RETENTION_DAYS, logger);
 await registerRepositorySync(boss, orm, repositories, logger);
 await registerRepositoryPolling(boss, orm, repositories, logger);
 await registerDeploymentRuns(

@@ -39,6 +39,8 @@ const ConfigSchema = z.object({
   GITLAB_SYSTEM_HOOK_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   PROVIDER_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
   PROVIDER_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(500),
+  /** Processed webhook deliveries older than this are deleted daily; 0 keeps them forever. */
+  WEBHOOK_DELIVERY_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

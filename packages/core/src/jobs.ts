@@ -14,6 +14,7 @@ export const QUEUES = {
   repositoryPoll: 'repository.poll',
   repositoryPollDue: 'repository.poll-due',
   repositoryCleanup: 'repository.cleanup',
+  webhookPrune: 'webhook.prune',
   dead: 'dead-letter',
 } as const;
 
@@ -64,6 +65,7 @@ export async function ensureQueues(boss: PgBoss): Promise<void> {
   await upsertQueue(boss, QUEUES.repositorySyncAll, { retryLimit: 1, expireInSeconds: 600 });
   await upsertQueue(boss, QUEUES.repositoryPoll, { ...common, retryLimit: 1, expireInSeconds: 120 });
   await upsertQueue(boss, QUEUES.repositoryPollDue, { retryLimit: 1, expireInSeconds: 60 });
+  await upsertQueue(boss, QUEUES.webhookPrune, { retryLimit: 2, expireInSeconds: 3600 });
   // A provider that is down may stay down for hours: retry leftovers for about a day.
   await boss.createQueue(QUEUES.repositoryCleanup, {
     ...common,

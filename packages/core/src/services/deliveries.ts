@@ -156,3 +156,14 @@ export async function webhookHealth(
     deliveriesLast24h: Object.fromEntries(rows.map((r) => [r.status, r.n])),
   };
 }
+
+/**
+ * Deletes processed deliveries received more than `days` days ago (the
+ * delivery log's retention). Deliveries not yet processed stay, whatever
+ * their age; deployments keep the provider's delivery id. 0 keeps everything.
+ */
+export async function pruneDeliveries(em: EntityManager, days: number, now = new Date()): Promise<number> {
+  if (days <= 0) return 0;
+  const cutoff = new Date(now.getTime() - days * 86_400_000);
+  return em.nativeDelete(WebhookDeliverySchema, { receivedAt: { $lt: cutoff }, status: { $ne: 'received' } });
+}
