@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { AppRouter } from '@ocore/api';
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestRepo } from './helpers/git.ts';
 
 const CLI = fileURLToPath(new URL('../packages/core/src/cli/ocore.ts', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'ocore-start-'));
@@ -240,6 +241,20 @@ describe('the README quick start (ocore start)', () => {
     expect(ocore('ocore project mappings <project-id>', { '<project-id>': cliProject }).trim()).toBe(
       `main -> ${instanceId} (priority 0)`,
     );
+    // Deploy by hand from the CLI and follow it to the end, on a real repository.
+    const repo = createTestRepo('acme', 'cli-deploy');
+    const sha = repo.commit({ 'addon/__manifest__.py': "{'name': 'cli'}\n" }, 'for the CLI');
+    const deployProject = await newProject('CLI deploy');
+    ocore(`ocore project connect-repo ${deployProject} --url ${repo.url} --provider github --json`, {});
+    ocore(`ocore project map-branch ${deployProject} --branch main --environment ${instanceId}`, {});
+    const deployOut = ocore(`ocore project deploy ${deployProject} --instance ${instanceId} --branch main --wait`, {});
+    expect(deployOut).toMatch(
+      new RegExp(`^\\S+  succeeded  main @ ${sha.slice(0, 7)}  instance ${instanceId}  manual`),
+    );
+    expect(deployOut).toMatch(/^ {2}fetch +succeeded \d+ ms$/m);
+    expect(ocore(`ocore project deployments ${deployProject} --status succeeded`, {})).toContain('1 deployment(s)');
+    expect(ocore('ocore project list', {})).toMatch(new RegExp(`^${deployProject}  cli-deploy  ${repo.url}$`, 'm'));
+
     // An API error reaches the operator with the API's message and the field, and a failing exit code.
     let failure = '';
     try {

@@ -9,6 +9,11 @@ export const PROJECT_USAGE = `  ocore project connect-repo <project-id> --url UR
                                    deploy pushes to that branch (or glob) to the instance
   ocore project mappings <project-id>
                                    list the project's branch mappings
+  ocore project list               list the org's projects
+  ocore project deploy <project-id> --instance ID (--branch NAME | --tag NAME | --commit SHA) [--wait]
+                                   deploy by hand; --wait follows it to the end (exit 1 unless it succeeded)
+  ocore project deployments <project-id> [--status S] [--limit N]
+                                   the project's deployments, newest first
     common options: --api URL (or OCORE_API_URL; default http://127.0.0.1:$API_PORT), --json;
     the bearer token comes from OCORE_TOKEN or TOKEN (never from the command line, where ps shows it)`;
 
@@ -44,7 +49,11 @@ async function callApi(api: string, method: string, path: string, body?: unknown
   const parsed: unknown = text ? JSON.parse(text) : undefined;
   if (!res.ok) {
     const error = (parsed ?? {}) as ApiError;
-    const fields = (error.issues ?? []).map((i) => `\n  ${i.path ?? ''}: ${i.message ?? ''}`).join('');
+    const fields = (error.issues ?? [])
+      .map((i) => `${i.path ?? ''}: ${i.message ?? ''}`)
+      .filter((line) => !error.message?.includes(line))
+      .map((line) => `\n  ${line}`)
+      .join('');
     throw new Error(`${res.status} ${error.code ?? ''}: ${error.message ?? text}${fields}`);
   }
   return parsed;
@@ -165,10 +174,111 @@ async function listMappings(args: string[]): Promise<string> {
   return values.json ? JSON.stringify(result, null, 2) : mappingLines(result);
 }
 
+interface Project {
+  id: string;
+  name: string;
+  slug: string;
+  gitRepository?: { repoUrl?: string } | null;
+}
+
+async function listProjects(args: string[]): Promise<string> {
+  const { values } = parseArgs({ args, options: COMMON });
+  const result = (await callApi(apiUrl(values.api), 'GET', '/api/projects?limit=500')) as {
+    projects: Project[];
+    total: number;
+  };
+  if (values.json) return JSON.stringify(result, null, 2);
+  const rows = result.projects.map((p) => `${p.id}  ${p.slug}  ${p.gitRepository?.repoUrl ?? '(no repository)'}`);
+  return [...rows, `${result.total} project(s)`].join('\n');
+}
+
+interface Deployment {
+  id: string;
+  instanceId: string;
+  ref: string;
+  commitSha: string;
+  trigger: string;
+  status: string;
+  statusReason: string | null;
+  createdAt: string;
+  steps?: Array<{ name: string; status: string; durationMs: number | null; log: string }>;
+}
+
+const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'superseded', 'skipped']);
+const deploymentLine = (d: Deployment) =>
+  `${d.id}  ${d.status.padEnd(10)} ${d.ref} @ ${d.commitSha.slice(0, 7)}  instance ${d.instanceId}  ${d.trigger}  ${d.createdAt}`;
+
+async function deploy(args: string[]): Promise<string> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ...COMMON,
+      instance: { type: 'string' },
+      branch: { type: 'string' },
+      tag: { type: 'string' },
+      commit: { type: 'string' },
+      wait: { type: 'boolean', default: false },
+    },
+  });
+  const projectId = projectIdOf(positionals, 'deploy');
+  const refs = [values.branch, values.tag, values.commit].filter((v) => v !== undefined);
+  if (refs.length !== 1) throw new Error('give exactly one of --branch, --tag or --commit');
+  const api = apiUrl(values.api);
+  let deployment = (await callApi(api, 'POST', `/api/projects/${encodeURIComponent(projectId)}/deployments`, {
+    instanceId: required(values.instance, 'instance'),
+    ...(values.branch ? { branch: values.branch } : {}),
+    ...(values.tag ? { tag: values.tag } : {}),
+    ...(values.commit ? { commitSha: values.commit } : {}),
+  })) as Deployment;
+  while (values.wait && !TERMINAL.has(deployment.status)) {
+    await new Promise((r) => setTimeout(r, 1000));
+    deployment = (await callApi(api, 'GET', `/api/deployments/${deployment.id}`)) as Deployment;
+  }
+  const output = values.json
+    ? JSON.stringify(deployment, null, 2)
+    : [
+        deploymentLine(deployment),
+        ...(deployment.statusReason ? [`  ${deployment.statusReason}`] : []),
+        ...(deployment.steps ?? []).map(
+          (s) => `  ${s.name.padEnd(8)} ${s.status}${s.durationMs === null ? '' : ` ${s.durationMs} ms`}`,
+        ),
+      ].join('\n');
+  if (values.wait && deployment.status !== 'succeeded') {
+    process.stdout.write(`${output}\n`);
+    throw new Error(`deployment ${deployment.id} ended ${deployment.status}`);
+  }
+  return output;
+}
+
+async function listDeployments(args: string[]): Promise<string> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ...COMMON, status: { type: 'string' }, limit: { type: 'string', default: '20' } },
+  });
+  const projectId = projectIdOf(positionals, 'deployments');
+  const query = new URLSearchParams({ limit: values.limit, ...(values.status ? { status: values.status } : {}) });
+  const result = (await callApi(
+    apiUrl(values.api),
+    'GET',
+    `/api/projects/${encodeURIComponent(projectId)}/deployments?${query}`,
+  )) as { deployments: Deployment[]; total: number };
+  if (values.json) return JSON.stringify(result, null, 2);
+  return [...result.deployments.map(deploymentLine), `${result.total} deployment(s)`].join('\n');
+}
+
 /** Runs `ocore project <sub-command>`; prints its output, or throws with what went wrong. */
 export async function projectCommand(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
-  const run = { 'connect-repo': connectRepo, 'map-branch': mapBranch, mappings: listMappings }[sub ?? ''];
+  const run = {
+    'connect-repo': connectRepo,
+    'map-branch': mapBranch,
+    mappings: listMappings,
+    list: listProjects,
+    deploy,
+    deployments: listDeployments,
+  }[sub ?? ''];
   if (!run) throw new Error(`unknown project command ${sub ?? '(none)'}; commands:\n${PROJECT_USAGE}`);
   process.stdout.write(`${await run(rest)}\n`);
 }
