@@ -113,7 +113,7 @@ describe('group commit of deliveries', () => {
       signedHeaders('github', secret, body, 'push', 'x'.repeat(201)),
     );
     expect(long.status).toBe(400);
-    expect(long.body.message).toMatch(/delivery id/);
+    expect(long.body.message).toBe('x-github-delivery: the delivery id is longer than 200 characters');
 
     // Latin-1 bytes inside a JSON string: signed as sent, not valid UTF-8.
     const bytes = Buffer.concat([Buffer.from('{"zen":"caf'), Buffer.from([0xe9]), Buffer.from('","hook_id":1}')]);

@@ -153,7 +153,7 @@ export async function receiveDelivery(deps: ReceiverDeps, incoming: IncomingDeli
       return reject('signature mismatch');
   }
 
-  const { deliveryId: providerDeliveryId, event } = deliveryIdentity(provider, incoming.headers);
+  const { deliveryId: providerDeliveryId, header: idHeader, event } = deliveryIdentity(provider, incoming.headers);
   const header = incoming.headers['content-type'];
   const contentType = Array.isArray(header) ? header[0] : header;
   let payload: unknown;
@@ -168,7 +168,11 @@ export async function receiveDelivery(deps: ReceiverDeps, incoming: IncomingDeli
   if (deliveryId.length > MAX_DELIVERY_ID) {
     return {
       status: 400,
-      body: { code: 'BAD_REQUEST', message: `the delivery id header is longer than ${MAX_DELIVERY_ID} characters` },
+      body: {
+        code: 'BAD_REQUEST',
+        message: `${idHeader}: the delivery id is longer than ${MAX_DELIVERY_ID} characters`,
+        issues: [{ path: idHeader, message: `longer than ${MAX_DELIVERY_ID} characters` }],
+      },
     };
   }
   // Kept for listing and filtering only; the worker reads the full ref from the payload.

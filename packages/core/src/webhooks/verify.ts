@@ -41,24 +41,22 @@ export function verifySignature(
   }
 }
 
-/** The provider's delivery id (stable across redeliveries) and event name. */
+/** The provider's delivery id (stable across redeliveries), the header it came from, and the event name. */
 export function deliveryIdentity(
   provider: ProviderName,
   headers: Headers,
-): { deliveryId: string | undefined; event: string } {
+): { deliveryId: string | undefined; header: string | undefined; event: string } {
+  const pick = (...names: string[]) => {
+    const header = names.find((name) => first(headers[name]) !== undefined);
+    return { deliveryId: header ? first(headers[header]) : undefined, header };
+  };
   switch (provider) {
     case 'github':
-      return { deliveryId: first(headers['x-github-delivery']), event: first(headers['x-github-event']) ?? '' };
+      return { ...pick('x-github-delivery'), event: first(headers['x-github-event']) ?? '' };
     case 'gitlab':
-      return {
-        deliveryId: first(headers['idempotency-key']) ?? first(headers['x-gitlab-event-uuid']),
-        event: first(headers['x-gitlab-event']) ?? '',
-      };
+      return { ...pick('idempotency-key', 'x-gitlab-event-uuid'), event: first(headers['x-gitlab-event']) ?? '' };
     case 'bitbucket':
-      return {
-        deliveryId: first(headers['x-request-uuid']) ?? first(headers['x-hook-uuid']),
-        event: first(headers['x-event-key']) ?? '',
-      };
+      return { ...pick('x-request-uuid', 'x-hook-uuid'), event: first(headers['x-event-key']) ?? '' };
   }
 }
 
