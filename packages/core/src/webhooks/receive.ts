@@ -187,8 +187,8 @@ export async function receiveDelivery(deps: ReceiverDeps, incoming: IncomingDeli
     event: event.slice(0, 100) || 'unknown',
     projectId: systemHook || appHook ? null : incoming.projectId,
     headers: JSON.stringify(storableHeaders(incoming.headers)),
-    // The body is JSON already (or the form's `payload`); store it as received.
-    // The received bytes when they are the JSON and valid UTF-8 (Postgres would refuse anything else).
+    // The received bytes when they are the JSON and valid UTF-8; otherwise (a form's `payload`, or
+    // bytes Postgres would refuse) the parsed JSON again.
     payload:
       isFormEncoded(contentType) || (Buffer.isBuffer(incoming.rawBody) && !isUtf8(incoming.rawBody))
         ? JSON.stringify(payload)
