@@ -1,4 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import { DeliveryWriter } from '@ocore/core';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { examplePayload, signedHeaders } from './helpers/sign.ts';
 import { startTestStack, type TestStack } from './helpers/stack.ts';
@@ -133,5 +135,49 @@ describe('group commit of deliveries', () => {
       `select payload->>'zen' as zen from webhook_deliveries where delivery_id = '${headers['x-github-delivery']}'`,
     );
     expect(rows[0]?.zen).toBe('caf\uFFFD');
+  });
+
+  it('makes the enqueue function again when it is gone, without failing a delivery, and writers racing to make it both succeed', async () => {
+    const { projectId, secret } = await connectedProject('function-gone');
+    const body = pushBody('refs/heads/unmapped');
+    const send = () => stack.deliver('github', projectId, body, signedHeaders('github', secret, body, 'push'));
+    expect((await send()).status).toBe(202);
+    const dropAll = async () => {
+      const fns = await sql<{ name: string }>(
+        "select proname as name from pg_proc where proname like 'ocore_enqueue_%'",
+      );
+      expect(fns).toHaveLength(1);
+      for (const f of fns) await sql(`drop function ${f.name}(text)`);
+    };
+    await dropAll();
+    // The receiver's writer still names the dropped function: its next batch makes it again and succeeds.
+    const replies = await Promise.all(Array.from({ length: 10 }, send));
+    expect(replies.map((r) => r.status)).toEqual(Array(10).fill(202));
+
+    await dropAll();
+    // Two fresh writers (two processes, say) make the function at the same moment.
+    const pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 });
+    try {
+      const writers = [new DeliveryWriter(pool, stack.boss), new DeliveryWriter(pool, stack.boss)];
+      const outcomes = await Promise.all(
+        writers.map((writer) =>
+          writer.write({
+            id: randomUUID(),
+            provider: 'github',
+            deliveryId: randomUUID(),
+            event: 'push',
+            projectId,
+            headers: '{}',
+            payload: body,
+            status: 'received',
+            reason: null,
+            ref: 'unmapped',
+          }),
+        ),
+      );
+      expect(outcomes).toEqual([{ inserted: true }, { inserted: true }]);
+    } finally {
+      await pool.end();
+    }
   });
 });

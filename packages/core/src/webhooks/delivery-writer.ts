@@ -129,7 +129,7 @@ export class DeliveryWriter {
    * duplicates the job is not inserted at all (the function runs only when a
    * row is returned).
    */
-  private async commit(rows: DeliveryRow[]): Promise<Set<string>> {
+  private async commit(rows: DeliveryRow[], retried = false): Promise<Set<string>> {
     const ids = rows.filter((r) => r.status === 'received').map((r) => r.id);
     const job = await captureSql((db) =>
       this.boss.insert(QUEUES.webhookProcess, [{ data: { deliveryIds: ids } }], { db }),
@@ -156,20 +156,22 @@ export class DeliveryWriter {
     ]);
     // The jobs' JSON (enqueueFunction checked that this is pg-boss's one parameter).
     values.push(ids.length > 0 ? String(job.values[0]) : null);
-    const stored = await this.pool
-      .query<{ id: string }>({
+    try {
+      const stored = await this.pool.query<{ id: string }>({
         // Named per batch size and function: prepared once per connection, so Postgres plans it once.
         name: `ocore_deliveries_${rows.length}_${enqueue.slice(-8)}`,
         text: `with stored as (${insertSql(rows.length)}),
           queued as (select ${enqueue}($${values.length}::text) as done)
           select id, (select count(*) from queued) as queued from stored`,
         values,
-      })
-      .catch((error: { code?: string }) => {
-        if (error.code === '42883') this.enqueue = undefined; // the function is gone (a restored database): make it again
-        throw error;
       });
-    return new Set(stored.rows.map((r) => r.id));
+      return new Set(stored.rows.map((r) => r.id));
+    } catch (error) {
+      // The function is gone (a restored or reset database): make it again and write the batch once more.
+      if ((error as { code?: string }).code !== '42883' || retried) throw error;
+      this.enqueue = undefined;
+      return this.commit(rows, true);
+    }
   }
 }
 
