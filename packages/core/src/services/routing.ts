@@ -175,7 +175,7 @@ export async function routeDelivery(em: EntityManager, boss: PgBoss, deliveryRow
       { id: deliveryRowId },
       { populate: ['project', 'project.branchMappings', 'project.repository'] },
     );
-    if (!delivery || delivery.status !== 'received') return;
+    if (delivery?.status !== 'received') return;
     const project = delivery.project as Project | null;
     delivery.processedAt = new Date();
     const parsed = parseDelivery(delivery.provider, delivery.event, delivery.payload);

@@ -147,7 +147,7 @@ export async function syncRepository(
       const url =
         repo.webhookUrl ??
         `${deps.webhookBaseUrl.replace(/\/+$/, '')}/api/webhooks/${repo.provider}/${repo.project.id}`;
-      if (repo.webhookRemoteId && (!hook || !hook.active || hook.url !== url)) {
+      if (repo.webhookRemoteId && (!hook?.active || hook.url !== url)) {
         const secret = repo.webhookSecretSealed ? deps.secrets.open(repo.webhookSecretSealed) : '';
         if (hook) await provider.updateWebhook(ref, hook.id, { url, secret });
         else repo.webhookRemoteId = (await provider.createWebhook(ref, { url, secret })).id;
