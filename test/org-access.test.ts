@@ -92,6 +92,12 @@ describe('restricted projects', () => {
         list.projects.map((p: { id: string }) => p.id),
         who,
       ).not.toContain(restricted);
+      // A project without restriction stays visible to every member.
+      expect(
+        list.projects.map((p: { id: string }) => p.id),
+        who,
+      ).toContain(open);
+      expect((await as(who).call('GET', `/api/projects/${open}`)).status, who).toBe(200);
       expect(list.total, who).toBe(list.projects.length);
     }
     const adminList = (await as('admin').call('GET', '/api/projects?include_archived=true&limit=500')).body;
