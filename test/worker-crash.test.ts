@@ -40,46 +40,59 @@ afterAll(async () => {
 
 const call = (method: string, path: string, body?: unknown) => stack.call(method, path, { token: admin, body });
 
+/**
+ * A project whose staging instance runs `sleep <seconds>` as its test step; pushes a commit, and
+ * resolves once that deployment's test step is running (with the deployment and the commit).
+ */
+async function pushUntilTestStep(name: string, seconds: number) {
+  const repo = createTestRepo('acme', name);
+  const sha = repo.commit({ [`${name}.txt`]: `${name}\n` }, `${name} test`);
+  const projectId = (await call('POST', '/api/projects', { name })).body.id;
+  const secret = (
+    await call('POST', `/api/projects/${projectId}/repository`, { repoUrl: repo.url, provider: 'github' })
+  ).body.manualSetup.webhookSecret;
+  const instanceId = (
+    await call('POST', '/api/instances', {
+      name: `${name} target`,
+      environment: 'staging',
+      testCommand: `sleep ${seconds}`,
+    })
+  ).body.id;
+  await call('PUT', `/api/projects/${projectId}`, { testSuiteEnabled: true, testGateStaging: 'block' });
+  await call('PUT', `/api/projects/${projectId}/branch-mappings`, { branch: 'main', environmentId: instanceId });
+  const payload = examplePayload('github/octokit-webhooks/push/with-new-branch.payload.json');
+  const body = JSON.stringify({
+    ...payload,
+    ref: 'refs/heads/main',
+    after: sha,
+    deleted: false,
+    head_commit: { ...payload.head_commit, id: sha },
+  });
+  expect((await stack.deliver('github', projectId, body, signedHeaders('github', secret, body, 'push'))).status).toBe(
+    202,
+  );
+  const list = async () => (await call('GET', `/api/projects/${projectId}/deployments`)).body.deployments;
+  const [running] = await stack.waitFor(list, (l) => l[0]?.status === 'running', 60_000);
+  await stack.waitFor(
+    async () => (await call('GET', `/api/deployments/${running.id}`)).body,
+    (d) => d.steps?.some((s: { name: string; status: string }) => s.name === 'test' && s.status === 'running'),
+    30_000,
+  );
+  return { sha, deploymentId: running.id as string, list };
+}
+
+const deploymentOf = async (id: string) => (await call('GET', `/api/deployments/${id}`)).body;
+
 describe('a worker killed in the middle of a deployment', () => {
   it('is replaced, and the deployment restarts from fetch and ends succeeded exactly once', async () => {
-    const repo = createTestRepo('acme', 'crash');
-    const sha = repo.commit({ 'c.txt': 'crash-safe\n' }, 'crash test');
-    const projectId = (await call('POST', '/api/projects', { name: 'Crash' })).body.id;
-    const secret = (
-      await call('POST', `/api/projects/${projectId}/repository`, { repoUrl: repo.url, provider: 'github' })
-    ).body.manualSetup.webhookSecret;
-    const instanceId = (
-      await call('POST', '/api/instances', { name: 'Crash target', environment: 'staging', testCommand: 'sleep 3' })
-    ).body.id;
-    await call('PUT', `/api/projects/${projectId}`, { testSuiteEnabled: true, testGateStaging: 'block' });
-    await call('PUT', `/api/projects/${projectId}/branch-mappings`, { branch: 'main', environmentId: instanceId });
-
     const first = startWorker();
-    const payload = examplePayload('github/octokit-webhooks/push/with-new-branch.payload.json');
-    const body = JSON.stringify({
-      ...payload,
-      ref: 'refs/heads/main',
-      after: sha,
-      deleted: false,
-      head_commit: { ...payload.head_commit, id: sha },
-    });
-    expect((await stack.deliver('github', projectId, body, signedHeaders('github', secret, body, 'push'))).status).toBe(
-      202,
-    );
-
-    const list = async () => (await call('GET', `/api/projects/${projectId}/deployments`)).body.deployments;
-    const [running] = await stack.waitFor(list, (l) => l[0]?.status === 'running', 60_000);
-    await stack.waitFor(
-      async () => (await call('GET', `/api/deployments/${running.id}`)).body,
-      (d) => d.steps?.some((s: { name: string; status: string }) => s.name === 'test' && s.status === 'running'),
-      30_000,
-    );
+    const { sha, deploymentId, list } = await pushUntilTestStep('crash', 3);
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
 
     startWorker();
     const done = await stack.waitFor(
-      async () => (await call('GET', `/api/deployments/${running.id}`)).body,
+      () => deploymentOf(deploymentId),
       (d) => d.status === 'succeeded' || d.status === 'failed',
       90_000,
     );
@@ -99,18 +112,6 @@ describe('a worker killed in the middle of a deployment', () => {
 
 describe('a worker stopped with SIGTERM in the middle of a deployment', () => {
   it('finishes the running deployment before it exits, in one attempt', async () => {
-    const repo = createTestRepo('acme', 'graceful');
-    const sha = repo.commit({ 'g.txt': 'graceful\n' }, 'graceful stop');
-    const projectId = (await call('POST', '/api/projects', { name: 'Graceful' })).body.id;
-    const secret = (
-      await call('POST', `/api/projects/${projectId}/repository`, { repoUrl: repo.url, provider: 'github' })
-    ).body.manualSetup.webhookSecret;
-    const instanceId = (
-      await call('POST', '/api/instances', { name: 'Graceful target', environment: 'staging', testCommand: 'sleep 2' })
-    ).body.id;
-    await call('PUT', `/api/projects/${projectId}`, { testSuiteEnabled: true, testGateStaging: 'block' });
-    await call('PUT', `/api/projects/${projectId}/branch-mappings`, { branch: 'main', environmentId: instanceId });
-
     // Only this worker may take the job: stop the ones the test above left running.
     for (const w of workers) {
       if (w.exitCode === null && w.signalCode === null) {
@@ -120,29 +121,11 @@ describe('a worker stopped with SIGTERM in the middle of a deployment', () => {
     }
     const worker = startWorker();
     await new Promise((resolve) => worker.on('message', (m: { type?: string }) => m.type === 'ready' && resolve(m)));
-    const payload = examplePayload('github/octokit-webhooks/push/with-new-branch.payload.json');
-    const body = JSON.stringify({
-      ...payload,
-      ref: 'refs/heads/main',
-      after: sha,
-      deleted: false,
-      head_commit: { ...payload.head_commit, id: sha },
-    });
-    expect((await stack.deliver('github', projectId, body, signedHeaders('github', secret, body, 'push'))).status).toBe(
-      202,
-    );
-    const list = async () => (await call('GET', `/api/projects/${projectId}/deployments`)).body.deployments;
-    const [running] = await stack.waitFor(list, (l) => l[0]?.status === 'running', 60_000);
-    await stack.waitFor(
-      async () => (await call('GET', `/api/deployments/${running.id}`)).body,
-      (d) => d.steps?.some((s: { name: string; status: string }) => s.name === 'test' && s.status === 'running'),
-      30_000,
-    );
+    const { sha, deploymentId } = await pushUntilTestStep('graceful', 2);
     worker.kill('SIGTERM');
     const exitCode = await new Promise((r) => worker.once('exit', r));
     expect(exitCode).toBe(0);
     // Read after the exit, with no worker left: the stopped worker itself finished the deployment.
-    const done = (await call('GET', `/api/deployments/${running.id}`)).body;
-    expect(done).toMatchObject({ status: 'succeeded', commitSha: sha, attempt: 1 });
+    expect(await deploymentOf(deploymentId)).toMatchObject({ status: 'succeeded', commitSha: sha, attempt: 1 });
   }, 120_000);
 });
