@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { type RemoteCleanup, runRemoteCleanup } from '@ocore/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitHubFake } from './fakes/github.ts';
@@ -430,5 +432,52 @@ describe('secrets', () => {
         }
       }
     }
+  });
+});
+
+describe('`ocore project connect-repo` with an access token', () => {
+  const CLI = fileURLToPath(new URL('../packages/core/src/cli/ocore.ts', import.meta.url));
+  // Asynchronous: the API answering the CLI runs in this process.
+  const ocore = (args: string[], env: Record<string, string>) =>
+    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'project', ...args], {
+        env: { ...process.env, OCORE_API_URL: api.url, OCORE_TOKEN: admin, ...env },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c) => {
+        stdout += c;
+      });
+      child.stderr.on('data', (c) => {
+        stderr += c;
+      });
+      child.once('close', (status) => resolve({ status, stdout, stderr }));
+    });
+
+  it('reads the token from the named variable and creates the deploy key and webhook on GitHub', async () => {
+    const repo = github.addRepo('acme', 'cli-connected');
+    const id = await newProject('CLI with token');
+    const out = await ocore(
+      ['connect-repo', id, '--url', 'https://github.com/acme/cli-connected.git', '--access-token-env', 'GH_TOKEN'],
+      { GH_TOKEN: TOKEN },
+    );
+    expect(out.stderr).toBe('');
+    expect(out.status).toBe(0);
+    expect(out.stdout).toContain('deploy key and webhook were created on the provider');
+    expect(out.stdout).not.toContain(TOKEN);
+    expect(repo.keys.size).toBe(1);
+    expect(repo.hooks.size).toBe(1);
+  });
+
+  it('says what is missing: the token variable, the bearer token, a reachable API', async () => {
+    const unset = await ocore(['connect-repo', 'x', '--url', 'u', '--access-token-env', 'NOT_SET_ANYWHERE'], {});
+    expect(unset.status).toBe(1);
+    expect(unset.stderr).toBe('ocore project: --access-token-env: NOT_SET_ANYWHERE is not set\n');
+    const noBearer = await ocore(['mappings', 'x'], { OCORE_TOKEN: '', TOKEN: '' });
+    expect(noBearer.stderr).toMatch(/set OCORE_TOKEN \(or TOKEN\)/);
+    const down = await ocore(['mappings', 'x', '--api', 'http://127.0.0.1:1'], {});
+    expect(down.stderr).toMatch(/^ocore project: cannot reach the API at http:\/\/127\.0\.0\.1:1/);
+    const unknown = await ocore(['frobnicate'], {});
+    expect(unknown.stderr).toMatch(/unknown project command frobnicate/);
   });
 });
