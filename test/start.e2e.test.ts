@@ -253,7 +253,10 @@ describe('the README quick start (ocore start)', () => {
     );
     expect(deployOut).toMatch(/^ {2}fetch +succeeded \d+ ms$/m);
     expect(ocore(`ocore project deployments ${deployProject} --status succeeded`, {})).toContain('1 deployment(s)');
-    expect(ocore('ocore project list', {})).toMatch(new RegExp(`^${deployProject}  cli-deploy  ${repo.url}$`, 'm'));
+    // The API URL as `ocore start` prints it (ending in /api) works too.
+    expect(ocore(`ocore project list --api ${apiBase}/api`, {})).toMatch(
+      new RegExp(`^${deployProject}  cli-deploy  ${repo.url}$`, 'm'),
+    );
 
     // An API error reaches the operator with the API's message and the field, and a failing exit code.
     let failure = '';

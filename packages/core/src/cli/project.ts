@@ -34,7 +34,8 @@ async function callApi(api: string, method: string, path: string, body?: unknown
   if (!token) throw new Error('set OCORE_TOKEN (or TOKEN) to a bearer token, e.g. one from `ocore token`');
   let res: Response;
   try {
-    res = await fetch(`${api.replace(/\/+$/, '')}${path}`, {
+    // The base may be given as `ocore start` prints it, ending in /api.
+    res = await fetch(`${api.replace(/\/+$/, '').replace(/\/api$/, '')}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${token}`,
@@ -46,7 +47,12 @@ async function callApi(api: string, method: string, path: string, body?: unknown
     throw new Error(`cannot reach the API at ${api}: ${(error as Error).cause ?? (error as Error).message}`);
   }
   const text = await res.text();
-  const parsed: unknown = text ? JSON.parse(text) : undefined;
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined; // not JSON (a proxy's error page, say): the text is quoted below
+  }
   if (!res.ok) {
     const error = (parsed ?? {}) as ApiError;
     const fields = (error.issues ?? [])
