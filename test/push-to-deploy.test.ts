@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -290,6 +291,58 @@ describe('manual deployments', () => {
       (d) => d.status === 'succeeded',
     );
     expect((await call('POST', `/api/deployments/${again.body.id}/cancel`)).status).toBe(409);
+  });
+});
+
+describe('cancelling a running deployment', () => {
+  it('stops the running step at once, kills its commands, and leaves the instance as it was', async () => {
+    const cancelProject = (await call('POST', '/api/projects', { name: 'Cancel running' })).body.id;
+    await call('POST', `/api/projects/${cancelProject}/repository`, { repoUrl: repo.url, provider: 'github' });
+    const marker = `ocore-cancel-${Date.now()}`;
+    const instanceId = (
+      await call('POST', '/api/instances', {
+        name: 'Cancel target',
+        environment: 'staging',
+        testCommand: `sleep 60 # ${marker}`,
+      })
+    ).body.id;
+    await call('PUT', `/api/projects/${cancelProject}`, { testSuiteEnabled: true, testGateStaging: 'block' });
+    await call('PUT', `/api/projects/${cancelProject}/branch-mappings`, { branch: 'main', environmentId: instanceId });
+    const created = await call('POST', `/api/projects/${cancelProject}/deployments`, { instanceId, branch: 'main' });
+    expect(created.status).toBe(201);
+    const read = async () => (await call('GET', `/api/deployments/${created.body.id}`)).body;
+    await stack.waitFor(read, (d) =>
+      d.steps?.some((step: { name: string; status: string }) => step.name === 'test' && step.status === 'running'),
+    );
+    const running = () => spawnSync('pgrep', ['-f', marker]).status === 0;
+    await stack.waitFor(
+      async () => running(),
+      (yes) => yes,
+    );
+
+    const cancelledAt = Date.now();
+    expect((await call('POST', `/api/deployments/${created.body.id}/cancel`)).body.status).toBe('cancelled');
+    const done = await stack.waitFor(
+      read,
+      (d) => d.steps?.every((step: { status: string }) => !['pending', 'running'].includes(step.status)),
+      15_000,
+    );
+    // Stopped within seconds, not after the 60-second test command.
+    expect(Date.now() - cancelledAt).toBeLessThan(10_000);
+    expect(running()).toBe(false);
+    expect(done.status).toBe('cancelled');
+    expect(done.steps.map((step: { name: string; status: string }) => `${step.name}:${step.status}`)).toEqual([
+      'fetch:succeeded',
+      'build:succeeded',
+      'test:cancelled',
+      'push:skipped',
+      'restart:skipped',
+    ]);
+    expect(done.steps.find((step: { name: string }) => step.name === 'test').log).toContain(
+      'stopped: the deployment was cancelled',
+    );
+    const instance = (await call('GET', `/api/instances/${instanceId}`)).body;
+    expect(existsSync(join(stack.dataDir, 'instances', instance.slug, 'current'))).toBe(false);
   });
 });
 

@@ -248,7 +248,7 @@ export type Deployment = InferEntity<typeof DeploymentSchema>;
 
 export const STEP_NAMES = ['fetch', 'build', 'test', 'push', 'restart'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
-export const STEP_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'skipped', 'warning'] as const;
+export const STEP_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'skipped', 'warning', 'cancelled'] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
 export const DeploymentStepSchema = defineEntity({

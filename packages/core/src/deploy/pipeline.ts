@@ -21,7 +21,7 @@ import type { SecretBox } from '../secrets/secret-box.ts';
 import { hasApiAccess, providerFor } from '../services/repositories.ts';
 import { exportTree, fetchCommit } from './git.ts';
 import { type DeploymentEvent, notify } from './notify.ts';
-import { BoundedLog, runCommand } from './run-command.ts';
+import { BoundedLog, runCommand, withCancellation } from './run-command.ts';
 import { transportFor, transportSecrets } from './transport.ts';
 
 export interface DeployDeps {
@@ -200,13 +200,33 @@ export async function runDeployment(
     record.startedAt = new Date();
     await stepEm.flush();
     const out = new BoundedLog(64 * 1024, secrets);
+    // A cancel (or a newer commit superseding this one) stops the step's commands at once,
+    // not only before the next step: the status is checked while the step runs.
+    const stop = new AbortController();
+    const watch = setInterval(() => {
+      orm.em
+        .fork()
+        .findOne(DeploymentSchema, { id: deploymentId }, { fields: ['status'] })
+        .then(
+          (d) => d?.status !== 'running' && stop.abort(),
+          () => {},
+        );
+    }, 1000);
     try {
-      record.status = (await run(out)) ?? 'succeeded';
+      const result = await withCancellation(stop.signal, () => run(out));
+      if (stop.signal.aborted) throw new Cancelled('deployment was stopped');
+      record.status = result ?? 'succeeded';
     } catch (error) {
+      if (stop.signal.aborted || error instanceof Cancelled) {
+        out.add('\nstopped: the deployment was cancelled or superseded\n');
+        record.status = 'cancelled';
+        throw new Cancelled('deployment was stopped');
+      }
       out.add(`\n${(error as Error).message}\n`);
       record.status = 'failed';
       throw new StepFailure(`${name} failed: ${(error as Error).message}`);
     } finally {
+      clearInterval(watch);
       record.finishedAt = new Date();
       record.log = out.toString();
       await stepEm.flush();

@@ -1,9 +1,36 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn } from 'node:child_process';
 
 export interface CommandResult {
   code: number | null;
   output: string;
   timedOut: boolean;
+  /** Killed because the surrounding `withCancellation` signal aborted. */
+  cancelled: boolean;
+}
+
+const cancellation = new AsyncLocalStorage<AbortSignal>();
+
+/**
+ * Runs `work` so that every command it starts (directly or through helpers
+ * such as git's) is killed, with its whole process group, when `signal` aborts.
+ */
+export function withCancellation<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+  return cancellation.run(signal, work);
+}
+
+/** Process groups still running; killed when this process exits, so no command outlives the worker. */
+const running = new Set<number>();
+process.on('exit', () => {
+  for (const pid of running) killGroup(pid);
+});
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
 }
 
 /** Keeps the last `limit` characters of a growing log, noting what was cut. */
@@ -49,13 +76,21 @@ export function runCommand(
       stdio: [options.input ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       detached: true,
     });
+    const pid = child.pid;
+    if (pid) running.add(pid);
     let timedOut = false;
+    let cancelled = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      try {
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      } catch {}
+      if (pid) killGroup(pid);
     }, options.timeoutMs ?? 600_000);
+    const signal = cancellation.getStore();
+    const cancel = () => {
+      cancelled = true;
+      if (pid) killGroup(pid);
+    };
+    if (signal?.aborted) cancel();
+    else signal?.addEventListener('abort', cancel, { once: true });
     if (options.input && child.stdin) options.input.pipe(child.stdin);
     child.stdout?.on('data', (chunk: Buffer) => options.log.add(chunk.toString('utf8')));
     child.stderr?.on('data', (chunk: Buffer) => options.log.add(chunk.toString('utf8')));
@@ -64,7 +99,9 @@ export function runCommand(
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, output: options.log.toString(), timedOut });
+      signal?.removeEventListener('abort', cancel);
+      if (pid) running.delete(pid);
+      resolve({ code, output: options.log.toString(), timedOut, cancelled });
     });
   });
 }

@@ -11,6 +11,7 @@ import { Migration20261122070717 } from './Migration20261122070717.ts';
 import { Migration20261122070839 } from './Migration20261122070839.ts';
 import { Migration20261122072154 } from './Migration20261122072154.ts';
 import { Migration20261122090000 } from './Migration20261122090000.ts';
+import { Migration20261122100000 } from './Migration20261122100000.ts';
 
 /** Every committed migration, oldest first. Listed explicitly so nothing depends on globbing. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -26,4 +27,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122070839', class: Migration20261122070839 },
   { name: 'Migration20261122072154', class: Migration20261122072154 },
   { name: 'Migration20261122090000', class: Migration20261122090000 },
+  { name: 'Migration20261122100000', class: Migration20261122100000 },
 ];
