@@ -44,17 +44,23 @@ const COLUMNS = [
   'ref',
 ];
 
+const insertTexts = new Map<number, string>();
+
 /** `insert … values ($1, …), (…)` for `count` rows; one text per batch size, so Postgres can keep its plan. */
 function insertSql(count: number): string {
+  const known = insertTexts.get(count);
+  if (known) return known;
   const tuples = Array.from({ length: count }, (_, row) => {
     const at = row * COLUMNS.length;
     const params = COLUMNS.map((_c, i) => `$${at + i + 1}`);
     // processed_at: an ignored delivery is done the moment it is stored.
     return `(${params.join(', ')}, case when $${at + 8} = 'ignored' then now() end, now())`;
   });
-  return `insert into webhook_deliveries (${COLUMNS.join(', ')}, processed_at, received_at)
+  const text = `insert into webhook_deliveries (${COLUMNS.join(', ')}, processed_at, received_at)
     values ${tuples.join(', ')}
     on conflict (provider, delivery_id) do nothing returning id`;
+  insertTexts.set(count, text);
+  return text;
 }
 
 /**
