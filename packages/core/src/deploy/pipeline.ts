@@ -200,8 +200,8 @@ export async function runDeployment(
     record.startedAt = new Date();
     await stepEm.flush();
     const out = new BoundedLog(64 * 1024, secrets);
-    // A cancel (or a newer commit superseding this one) stops the step's commands at once,
-    // not only before the next step: the status is checked while the step runs.
+    // A cancel stops the step's commands at once, not only before the next step:
+    // the deployment's status is checked while the step runs.
     const stop = new AbortController();
     const watch = setInterval(() => {
       orm.em
@@ -218,7 +218,7 @@ export async function runDeployment(
       record.status = result ?? 'succeeded';
     } catch (error) {
       if (stop.signal.aborted || error instanceof Cancelled) {
-        out.add('\nstopped: the deployment was cancelled or superseded\n');
+        out.add('\nstopped: the deployment was cancelled\n');
         record.status = 'cancelled';
         throw new Cancelled('deployment was stopped');
       }
