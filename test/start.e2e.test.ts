@@ -252,6 +252,16 @@ describe('the README quick start (ocore start)', () => {
       new RegExp(`^\\S+  succeeded  main @ ${sha.slice(0, 7)}  instance ${instanceId}  manual`),
     );
     expect(deployOut).toMatch(/^ {2}fetch +succeeded \d+ ms$/m);
+    const deploymentId = deployOut.split(/\s+/)[0] ?? '';
+    const shown = ocore(`ocore deployment show ${deploymentId} --logs`, {});
+    expect(shown).toMatch(new RegExp(`^ {4}\\| fetching ${sha} over file$`, 'm'));
+    let refused = '';
+    try {
+      ocore(`ocore deployment cancel ${deploymentId} 2>&1`, {});
+    } catch (error) {
+      refused = String((error as { stdout?: string }).stdout);
+    }
+    expect(refused).toMatch(/^ocore deployment: 409 CONFLICT: deployment is already succeeded/);
     expect(ocore(`ocore project deployments ${deployProject} --status succeeded`, {})).toContain('1 deployment(s)');
     // The API URL as `ocore start` prints it (ending in /api) works too.
     expect(ocore(`ocore project list --api ${apiBase}/api`, {})).toMatch(

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// The operator's command line: `ocore start | token | migrate | rotate-secrets | project …`.
+// The operator's command line: `ocore start | token | migrate | rotate-secrets | project … | deployment …`.
 import { parseArgs } from 'node:util';
 import { mintToken } from '../auth/jwt.ts';
 import { PERMISSIONS, type Permission } from '../auth/permissions.ts';
 import { createOrm, migrate } from '../db/orm.ts';
 import { rotateSecrets } from '../secrets/rotate.ts';
 import { createSecretBox, parseKeyRing } from '../secrets/secret-box.ts';
+import { DEPLOYMENT_USAGE, deploymentCommand } from './deployment.ts';
 import { PROJECT_USAGE, projectCommand } from './project.ts';
 import { addLocalSecretsKey, loadJwtSecret, loadSecretsKeys } from './secrets.ts';
 import { start } from './start.ts';
@@ -17,7 +18,8 @@ const USAGE = `usage:
   ocore migrate                    apply pending database migrations to DATABASE_URL
   ocore rotate-secrets [--new-key] re-encrypt stored secrets with the active key (SECRETS_ACTIVE_KEY);
                                    --new-key first adds a key to the local key ring in .data/
-${PROJECT_USAGE}`;
+${PROJECT_USAGE}
+${DEPLOYMENT_USAGE}`;
 
 async function tokenCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -81,6 +83,7 @@ try {
   else if (command === 'migrate') await migrateCommand();
   else if (command === 'rotate-secrets') await rotateCommand(rest);
   else if (command === 'project') await projectCommand(rest);
+  else if (command === 'deployment') await deploymentCommand(rest);
   else {
     process.stderr.write(`${USAGE}\n`);
     process.exit(command ? 2 : 0);

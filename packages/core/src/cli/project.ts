@@ -1,5 +1,15 @@
 // `ocore project …`: the guide's operator commands, as calls to the REST API of a running oCore.
 import { parseArgs } from 'node:util';
+import {
+  apiUrl,
+  COMMON,
+  callApi,
+  type Deployment,
+  deploymentDetails,
+  deploymentLine,
+  required,
+  TERMINAL,
+} from './api-client.ts';
 
 export const PROJECT_USAGE = `  ocore project connect-repo <project-id> --url URL [--branch NAME] [--provider github|gitlab|bitbucket]
                                    [--access-token-env VAR]
@@ -17,66 +27,10 @@ export const PROJECT_USAGE = `  ocore project connect-repo <project-id> --url UR
     common options: --api URL (or OCORE_API_URL; default http://127.0.0.1:$API_PORT), --json;
     the bearer token comes from OCORE_TOKEN or TOKEN (never from the command line, where ps shows it)`;
 
-const COMMON = {
-  api: { type: 'string' },
-  json: { type: 'boolean', default: false },
-} as const;
-
-interface ApiError {
-  code?: string;
-  message?: string;
-  issues?: Array<{ path?: string; message?: string }>;
-}
-
-/** Calls the REST API; a non-2xx answer becomes an error quoting the API's message and fields. */
-async function callApi(api: string, method: string, path: string, body?: unknown): Promise<unknown> {
-  const token = process.env.OCORE_TOKEN ?? process.env.TOKEN;
-  if (!token) throw new Error('set OCORE_TOKEN (or TOKEN) to a bearer token, e.g. one from `ocore token`');
-  let res: Response;
-  try {
-    // The base may be given as `ocore start` prints it, ending in /api.
-    res = await fetch(`${api.replace(/\/+$/, '').replace(/\/api$/, '')}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (error) {
-    throw new Error(`cannot reach the API at ${api}: ${(error as Error).cause ?? (error as Error).message}`);
-  }
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined; // not JSON (a proxy's error page, say): the text is quoted below
-  }
-  if (!res.ok) {
-    const error = (parsed ?? {}) as ApiError;
-    const fields = (error.issues ?? [])
-      .map((i) => `${i.path ?? ''}: ${i.message ?? ''}`)
-      .filter((line) => !error.message?.includes(line))
-      .map((line) => `\n  ${line}`)
-      .join('');
-    throw new Error(`${res.status} ${error.code ?? ''}: ${error.message ?? text}${fields}`);
-  }
-  return parsed;
-}
-
-const apiUrl = (flag: string | undefined) =>
-  flag ?? process.env.OCORE_API_URL ?? `http://127.0.0.1:${process.env.API_PORT ?? '3000'}`;
-
 function projectIdOf(positionals: string[], command: string): string {
   const [id, ...extra] = positionals;
   if (!id || extra.length > 0) throw new Error(`usage: ocore project ${command} <project-id> …`);
   return id;
-}
-
-function required(value: string | undefined, flag: string): string {
-  if (!value) throw new Error(`--${flag} is required`);
-  return value;
 }
 
 interface Repository {
@@ -198,22 +152,6 @@ async function listProjects(args: string[]): Promise<string> {
   return [...rows, `${result.total} project(s)`].join('\n');
 }
 
-interface Deployment {
-  id: string;
-  instanceId: string;
-  ref: string;
-  commitSha: string;
-  trigger: string;
-  status: string;
-  statusReason: string | null;
-  createdAt: string;
-  steps?: Array<{ name: string; status: string; durationMs: number | null; log: string }>;
-}
-
-const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'superseded', 'skipped']);
-const deploymentLine = (d: Deployment) =>
-  `${d.id}  ${d.status.padEnd(10)} ${d.ref} @ ${d.commitSha.slice(0, 7)}  instance ${d.instanceId}  ${d.trigger}  ${d.createdAt}`;
-
 async function deploy(args: string[]): Promise<string> {
   const { values, positionals } = parseArgs({
     args,
@@ -241,15 +179,7 @@ async function deploy(args: string[]): Promise<string> {
     await new Promise((r) => setTimeout(r, 1000));
     deployment = (await callApi(api, 'GET', `/api/deployments/${deployment.id}`)) as Deployment;
   }
-  const output = values.json
-    ? JSON.stringify(deployment, null, 2)
-    : [
-        deploymentLine(deployment),
-        ...(deployment.statusReason ? [`  ${deployment.statusReason}`] : []),
-        ...(deployment.steps ?? []).map(
-          (s) => `  ${s.name.padEnd(8)} ${s.status}${s.durationMs === null ? '' : ` ${s.durationMs} ms`}`,
-        ),
-      ].join('\n');
+  const output = values.json ? JSON.stringify(deployment, null, 2) : deploymentDetails(deployment);
   if (values.wait && deployment.status !== 'succeeded') {
     process.stdout.write(`${output}\n`);
     throw new Error(`deployment ${deployment.id} ended ${deployment.status}`);
