@@ -1,4 +1,7 @@
 // The CLI's client of the REST API: where it is, the bearer token, and errors an operator can act on.
+export const CLIENT_USAGE = `    project and deployment commands take --api URL (or OCORE_API_URL; default http://127.0.0.1:$API_PORT)
+    and --json; the bearer token comes from OCORE_TOKEN or TOKEN (never the command line, where ps shows it)`;
+
 export const COMMON = {
   api: { type: 'string' },
   json: { type: 'boolean', default: false },

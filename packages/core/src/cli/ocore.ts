@@ -6,6 +6,7 @@ import { PERMISSIONS, type Permission } from '../auth/permissions.ts';
 import { createOrm, migrate } from '../db/orm.ts';
 import { rotateSecrets } from '../secrets/rotate.ts';
 import { createSecretBox, parseKeyRing } from '../secrets/secret-box.ts';
+import { CLIENT_USAGE } from './api-client.ts';
 import { DEPLOYMENT_USAGE, deploymentCommand } from './deployment.ts';
 import { PROJECT_USAGE, projectCommand } from './project.ts';
 import { addLocalSecretsKey, loadJwtSecret, loadSecretsKeys } from './secrets.ts';
@@ -19,7 +20,8 @@ const USAGE = `usage:
   ocore rotate-secrets [--new-key] re-encrypt stored secrets with the active key (SECRETS_ACTIVE_KEY);
                                    --new-key first adds a key to the local key ring in .data/
 ${PROJECT_USAGE}
-${DEPLOYMENT_USAGE}`;
+${DEPLOYMENT_USAGE}
+${CLIENT_USAGE}`;
 
 async function tokenCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({

@@ -23,9 +23,7 @@ export const PROJECT_USAGE = `  ocore project connect-repo <project-id> --url UR
   ocore project deploy <project-id> --instance ID (--branch NAME | --tag NAME | --commit SHA) [--wait]
                                    deploy by hand; --wait follows it to the end (exit 1 unless it succeeded)
   ocore project deployments <project-id> [--status S] [--limit N]
-                                   the project's deployments, newest first
-    common options: --api URL (or OCORE_API_URL; default http://127.0.0.1:$API_PORT), --json;
-    the bearer token comes from OCORE_TOKEN or TOKEN (never from the command line, where ps shows it)`;
+                                   the project's deployments, newest first`;
 
 function projectIdOf(positionals: string[], command: string): string {
   const [id, ...extra] = positionals;
