@@ -7,7 +7,7 @@ import { startTestStack, type TestStack } from './helpers/stack.ts';
 let stack: TestStack;
 let admin: string;
 const call = (method: string, path: string, body?: unknown) => stack.call(method, path, { token: admin, body });
-const sql = async <T>(text: string): Promise<T[]> => stack.orm.em.fork().execute(text);
+const sql = <T>(text: string) => stack.sql<T>(text);
 
 beforeAll(async () => {
   stack = await startTestStack();

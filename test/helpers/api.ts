@@ -49,6 +49,8 @@ export interface TestApi {
   /** Every log line the API wrote (JSON). */
   logs: string[];
   databaseUrl: string;
+  /** Runs SQL on the test database (to set up or inspect what the API cannot). */
+  sql<T>(text: string): Promise<T[]>;
   secret: string;
   token(options?: {
     org?: string;
@@ -117,6 +119,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     logs,
     databaseUrl,
     secret,
+    sql: (text) => orm.em.fork().execute(text),
     token: (options = {}) =>
       mintToken({
         secret,
